@@ -1,0 +1,248 @@
+"""The ``RuntimeCache`` facade, its at-exit autosave, and the ``runtime_cache()`` CM.
+
+Written from the contracts of both upstream fixes (PR #4362, PR #4368) and hardened
+where the extension and security clauses ask for more:
+
+* autosave: an ``atexit`` hook over a ``weakref`` (a module-level helper, so the
+  registry never owns the facade) plus ``__del__`` for mid-program collection; both
+  flip ``autosave_on_del`` off first, so exactly one save happens (A1, A3-A5);
+  ``__del__`` reads its token with ``getattr`` (A7) and a failed autosave is logged
+  (A9), never raised into ``sys.unraisablehook`` (A2);
+* ``filelock`` is imported at module import, never lazily in ``save()``: the lazy
+  import is what raised ``sys.meta_path is None`` at shutdown in issue #4359;
+* pickling carries ``path``, the handle's bytes and the flag, never the token or
+  the handle's class, so a facade loads under either runtime (F1-F3);
+* ``save()`` writes a private temp file (``O_EXCL``, so never through a planted
+  symlink), fsyncs it and ``os.replace``-s it over the target; nothing to save means
+  nothing touched (S1, S4, X1).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import glob
+import logging
+import os
+import tempfile
+import weakref
+from functools import partial
+from typing import IO, Any, Callable, Optional, Sequence, Union
+
+import torch
+from filelock import FileLock
+
+from .features import ENABLED_FEATURES
+from .handle import RuntimeCacheHandle, bytes_tensor, tensor_bytes
+from .kernels import RuntimeConfig
+
+logger = logging.getLogger("pytest_trtcache.reference")
+
+FILELOCK_TIMEOUT_S = 10.0
+
+
+def _autosave_at_exit(ref: "weakref.ref[RuntimeCache]") -> None:
+    """Module-level so the at-exit registry holds only a weakref, never the facade (A5)."""
+    rc = ref()
+    if rc is not None:
+        rc._autosave_if_enabled()
+
+
+def write_atomically(target: str, blob: bytes) -> None:
+    """Replace ``target`` with ``blob``: old or new file, never a mix, no temp left."""
+    parent = os.path.dirname(os.path.abspath(target))
+    os.makedirs(parent, exist_ok=True)
+    prefix = os.path.basename(target) + "."
+    with FileLock(target + ".lock", timeout=FILELOCK_TIMEOUT_S):
+        # Under the lock no other writer is mid-save: temp files left here belong to
+        # writers that died (SIGKILL) and are swept, so none outlives the next save (S4).
+        for stale in glob.glob(os.path.join(glob.escape(parent), glob.escape(prefix) + "*.tmp")):
+            with contextlib.suppress(OSError):
+                os.unlink(stale)
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)  # replaces a symlink at target, never writes through it
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+class RuntimeCache:
+    """User-facing handle for the runtime kernel cache (reference implementation)."""
+
+    #: the python-runtime handle class (mutants swap it)
+    python_handle_class: Any = RuntimeCacheHandle
+
+    @classmethod
+    def _new_handle(cls, path: str) -> Any:
+        """The handle of the process's active runtime (upstream: ``ENABLED_FEATURES``)."""
+        if ENABLED_FEATURES.torch_tensorrt_runtime:
+            from .cpp import handle_class
+
+            return handle_class()(path)
+        return cls.python_handle_class(path)
+
+    def __init__(self, path: Union[str, "os.PathLike[str]"] = "", autosave_on_del: bool = False) -> None:
+        # First, so ``__del__`` of a half-built facade finds it (A7).
+        self._atexit_token: Optional[Callable[[], None]] = None
+        self._handle = self._new_handle(os.fspath(path) if path else "")
+        self.autosave_on_del = autosave_on_del
+        if autosave_on_del:
+            self._register_atexit_autosave()
+
+    @property
+    def path(self) -> str:
+        return self._handle.path
+
+    def is_cpp_runtime(self) -> bool:
+        return not isinstance(self._handle, RuntimeCacheHandle)
+
+    def has_cache(self) -> bool:
+        return self._handle.has_cache()
+
+    # -- engine side ---------------------------------------------------------------------
+    def ensure_cache(self, runtime_config: Any = None) -> Any:
+        """Materialize against ``runtime_config`` (python runtime) or the C++ model."""
+        if self.is_cpp_runtime():
+            self._handle.materialize()
+            return None
+        return self._handle.ensure_materialized(runtime_config or RuntimeConfig())
+
+    def _run_kernel(self, key: bytes, value: bytes) -> None:
+        """What an engine's forward does: materialize, then remember a compiled kernel."""
+        live = self.ensure_cache()
+        if live is None:
+            self._handle.add_entry(key.decode(), bytes_tensor(value))
+        else:
+            live.add_entry(key, value)
+
+    # -- streams and files ---------------------------------------------------------------
+    def load_from_stream(self, stream: IO[bytes]) -> int:
+        data = stream.read()
+        if not data:
+            return 0
+        self._handle.deserialize(bytes_tensor(data))
+        return len(data)
+
+    def save_to_stream(self, stream: IO[bytes]) -> int:
+        data = tensor_bytes(self._handle.serialize())
+        if data:
+            stream.write(data)
+        return len(data)
+
+    def load(self, path: Optional[Union[str, "os.PathLike[str]"]] = None) -> None:
+        target = os.fspath(path) if path is not None else self.path
+        if not target or not os.path.exists(target):
+            return  # S2: first run, nothing to load
+        with FileLock(target + ".lock", timeout=FILELOCK_TIMEOUT_S):
+            with open(target, "rb") as f:
+                self.load_from_stream(f)
+
+    def save(self, path: Optional[Union[str, "os.PathLike[str]"]] = None) -> None:
+        target = os.fspath(path) if path is not None else self.path
+        if not target:
+            return  # S2
+        data = tensor_bytes(self._handle.serialize())
+        if not data:
+            return  # S1: nothing to save, existing file untouched, no temp file
+        write_atomically(target, data)
+
+    # -- autosave ------------------------------------------------------------------------
+    def _autosave_if_enabled(self) -> None:
+        """Shared by ``__del__`` and the at-exit hook; whichever runs first wins (A4)."""
+        try:
+            if self.autosave_on_del and self.path:
+                self.autosave_on_del = False
+                self.save()
+        except Exception as exc:  # A9: report, never raise into unraisablehook
+            with contextlib.suppress(Exception):
+                logger.warning("runtime cache autosave to %r failed: %s: %s", self.path, type(exc).__name__, exc)
+
+    def _register_atexit_autosave(self) -> None:
+        if self._atexit_token is None:
+            self._atexit_token = atexit.register(partial(_autosave_at_exit, weakref.ref(self)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Neither the token (a weakref) nor the handle's class crosses the boundary (F1, F3).
+        return {"path": self.path, "bytes": self._handle.serialize(), "autosave_on_del": self.autosave_on_del}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._atexit_token = None
+        self._handle = self._new_handle(state["path"])
+        self._handle.deserialize(state["bytes"])
+        self.autosave_on_del = state["autosave_on_del"]
+        if self.autosave_on_del:
+            self._register_atexit_autosave()  # F2: one fresh hook in the loading process
+
+    def __del__(self) -> None:
+        self._autosave_if_enabled()
+        token = getattr(self, "_atexit_token", None)  # A7: may be half-built
+        if token is not None:
+            try:
+                atexit.unregister(token)  # A3: no dead entries accumulate
+            except Exception:
+                pass
+
+    def __repr__(self) -> str:
+        return f"RuntimeCache(path={self.path!r}, autosave_on_del={self.autosave_on_del}, materialized={self.has_cache()})"
+
+
+class _RuntimeCacheContextManager:
+    """``with runtime_cache(module, path) as rc:``: load on enter, attach, save once on exit."""
+
+    cache_class: type = RuntimeCache
+
+    def __init__(self, targets: Union[torch.nn.Module, Sequence[torch.nn.Module]], path: Any = "", autosave: bool = True) -> None:
+        self._targets = (targets,) if isinstance(targets, torch.nn.Module) else tuple(targets)
+        if isinstance(path, (str, os.PathLike)):
+            self.path, self._stream = os.fspath(path), None
+        elif hasattr(path, "read") or hasattr(path, "write"):
+            self.path, self._stream = "", path
+        else:
+            raise TypeError(f"runtime_cache(): 'path' must be str, os.PathLike or a file-like object; got {type(path).__name__}")
+        self.autosave = autosave
+        self.handle: Optional[RuntimeCache] = None
+        self._previous: list[tuple[Any, Any]] = []
+
+    def __enter__(self) -> RuntimeCache:
+        from .module import TorchTensorRTModule
+
+        engines = [m for t in self._targets for m in t.modules() if isinstance(m, TorchTensorRTModule)]
+        if not engines:
+            raise RuntimeError("runtime_cache() requires at least one TorchTensorRTModule under the target(s)")
+        # The CM saves explicitly; its handle must never autosave too (A8).
+        self.handle = self.cache_class(self.path, autosave_on_del=False)
+        if self._stream is not None:
+            if hasattr(self._stream, "read"):
+                self.handle.load_from_stream(self._stream)
+        else:
+            self.handle.load()
+        for engine in engines:
+            self._previous.append((engine, engine.runtime_settings))
+            engine.runtime_settings = engine.runtime_settings.replace(runtime_cache=self.handle)
+        return self.handle
+
+    def __exit__(self, *exc_info: Any) -> None:
+        for engine, settings in reversed(self._previous):
+            engine.runtime_settings = settings
+        self._previous.clear()
+        if not self.autosave or self.handle is None:
+            return
+        try:
+            if self._stream is not None:
+                if hasattr(self._stream, "write"):
+                    self.handle.save_to_stream(self._stream)
+            else:
+                self.handle.save()
+        except Exception as exc:  # never mask the user's exception (A8); report it (A9)
+            logger.warning("runtime cache save on exiting runtime_cache() failed: %s: %s", type(exc).__name__, exc)
+
+
+def runtime_cache(targets: Union[torch.nn.Module, Sequence[torch.nn.Module]], path: Any = "", autosave: bool = True) -> _RuntimeCacheContextManager:
+    """Attach one shared cache to every engine under ``targets`` for a ``with`` block."""
+    return _RuntimeCacheContextManager(targets, path, autosave)

@@ -1,0 +1,59 @@
+"""Target resolution: a target string -> :class:`~.base.Target`.
+
+Accepted forms (``--trtcache-target`` / ``TRTCACHE_TARGET``)::
+
+    reference                 this project's reference implementation (default)
+    module:<dotted.path>      any importable module with upstream's names (python runtime)
+    mutant:<name>             a bug-zoo variant of the reference (self-checking)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+from .base import NotObservable, Runtime, RuntimeUnavailable, Surface, Target, TargetError
+
+ENV = "TRTCACHE_TARGET"
+DEFAULT = "reference"
+FORMS = ("reference", "module:<dotted.path>", "mutant:<name>")
+
+
+def _module_target(spec: str, dotted: str) -> Target:
+    from .upstream_shaped import UpstreamShapedPython
+
+    if not dotted or not all(part.isidentifier() for part in dotted.split(".")):
+        raise TargetError(f"bad target {spec!r}: {dotted!r} is not a dotted module path")
+
+    def load():
+        try:
+            return importlib.import_module(dotted)
+        except ImportError as exc:
+            raise TargetError(f"target {spec!r}: cannot import {dotted!r}: {exc}") from exc
+
+    target = Target(spec=spec, description=f"module {dotted}")
+    target.runtimes["python"] = UpstreamShapedPython(target, load)
+    return target
+
+
+def resolve(spec: str, role: str = "target") -> Target:
+    """Resolve a target string; raise :class:`TargetError` naming it and the accepted forms."""
+    spec = (spec or "").strip()
+    kind, _, rest = spec.partition(":")
+    if spec == "reference":
+        from .reference import reference_target
+
+        target = reference_target()
+    elif kind == "module" and rest:
+        target = _module_target(spec, rest)
+    elif kind == "mutant" and rest:
+        from pytest_trtcache.mutants import mutant_target
+
+        target = mutant_target(spec, rest)
+    else:
+        raise TargetError(f"bad target {spec!r}: expected one of {', '.join(FORMS)}")
+    target.role = role
+    return target
+
+
+__all__ = ["DEFAULT", "ENV", "FORMS", "NotObservable", "Runtime", "RuntimeUnavailable", "Surface", "Target", "TargetError", "resolve"]

@@ -1,0 +1,161 @@
+"""What is under test: a :class:`Target` with one or more :class:`Runtime` s.
+
+A runtime is one implementation of upstream's surface (``RuntimeCache``, the handle
+class, the at-exit helper, ``runtime_cache()``, optionally the engine wrapper) plus the
+few engine-side operations the contract talks about but that have no public API:
+materializing a handle against a runtime config and adding kernel entries to its live
+cache (what an engine's forward does). It also says which white-box fields a test may
+observe; asking for any other raises :class:`NotObservable`, which the plugin reports
+as a skip "not observable", never as a pass.
+
+Runtimes are plain objects with no pytest dependency: child processes use them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, Callable, Iterator, Optional
+
+# White-box fields a runtime may let tests observe.
+PENDING_BYTES = "pending_bytes"  # bytes stashed before materialization
+LIVE_CACHE = "live_cache"  # the materialized cache object (python runtime)
+LOCK = "lock"  # the handle's lock object (fresh after unpickling)
+ATEXIT_TOKEN = "atexit_token"  # the facade's registered at-exit callable
+WHITE_BOX_FIELDS = (PENDING_BYTES, LIVE_CACHE, LOCK, ATEXIT_TOKEN)
+
+
+class TargetError(ValueError):
+    """A target string or a target's module could not be resolved."""
+
+
+class NotObservable(Exception):
+    """The target does not expose what a clause needs to look at."""
+
+
+class RuntimeUnavailable(Exception):
+    """The runtime cannot run here (e.g. no compiler for the C++ extension)."""
+
+
+@dataclass
+class Surface:
+    """Upstream's names, as one runtime provides them."""
+
+    RuntimeCache: type
+    handle_class: Any  # python class or torchbind class
+    autosave_at_exit: Callable[..., None]
+    runtime_cache: Optional[Callable[..., Any]] = None
+    wrapper_class: Optional[type] = None  # TorchTensorRTModule stand-in
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Runtime:
+    """One runtime of a target. Subclasses fill in :meth:`_load` and the engine ops."""
+
+    #: "python" or "cpp"
+    name: str = "python"
+    #: white-box fields this runtime lets tests observe
+    observes: frozenset[str] = frozenset()
+
+    def __init__(self, target: "Target") -> None:
+        self.target = target
+        self._surface: Optional[Surface] = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.target.spec}:{self.name}>"
+
+    @property
+    def id(self) -> str:
+        return self.name if self.target.role == "target" else f"{self.target.role}-{self.name}"
+
+    # -- availability and activation ---------------------------------------------------
+    def unavailable_reason(self) -> Optional[str]:
+        """``None`` when the runtime can run in this process, else why not."""
+        return None
+
+    @property
+    def api(self) -> Surface:
+        if self._surface is None:
+            reason = self.unavailable_reason()
+            if reason:
+                raise RuntimeUnavailable(reason)
+            self._surface = self._load()
+        return self._surface
+
+    def _load(self) -> Surface:
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator["Runtime"]:
+        """Make this runtime the one the facade picks, for the duration of the block."""
+        self.api  # load first, so errors surface here
+        yield self
+
+    def activate_process(self) -> None:
+        """Make this runtime the process's runtime for good (a child process)."""
+        self.api
+
+    # -- engine-side operations ---------------------------------------------------------
+    def new_runtime_config(self) -> Any:
+        from pytest_trtcache.reference.kernels import RuntimeConfig
+
+        return RuntimeConfig()
+
+    def new_handle(self, path: str = "") -> Any:
+        return self.api.handle_class(path)
+
+    def materialize(self, handle: Any, config: Any = None) -> None:
+        """Create the handle's live cache and drain pending bytes (``ensure_materialized``)."""
+        handle.ensure_materialized(config if config is not None else self.new_runtime_config())
+
+    def add_kernels(self, handle: Any, entries: dict[bytes, bytes]) -> None:
+        """Add kernel entries to a materialized handle's live cache."""
+        cache = self.observe(LIVE_CACHE, handle)
+        for key, value in entries.items():
+            cache.add_entry(key, value)
+
+    def handle_of(self, cache: Any) -> Any:
+        """The handle inside a facade."""
+        return cache._handle
+
+    # -- observation --------------------------------------------------------------------
+    def observe(self, what: str, handle: Any) -> Any:
+        if what not in self.observes:
+            raise NotObservable(f"{self.target.spec}:{self.name} does not expose {what!r}")
+        return self._observe(what, handle)
+
+    def _observe(self, what: str, handle: Any) -> Any:
+        raise NotObservable(f"{self.target.spec}:{self.name} does not expose {what!r}")
+
+
+@dataclass
+class Target:
+    """An implementation under test: a spec string and its runtimes by name."""
+
+    spec: str
+    runtimes: dict[str, Runtime] = field(default_factory=dict)
+    description: str = ""
+    role: str = "target"  # "target" or "peer"
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def runtime(self, name: str) -> Runtime:
+        try:
+            return self.runtimes[name]
+        except KeyError:
+            raise TargetError(f"target {self.spec!r} has no runtime {name!r} (it has: {', '.join(self.runtimes)})") from None
+
+
+def bytes_of(tensor: Any) -> bytes:
+    """A uint8 tensor's bytes (any layout, any device)."""
+    return bytes(tensor.detach().cpu().contiguous().numpy().tobytes())
+
+
+def tensor_of(data: bytes) -> Any:
+    import torch
+
+    return torch.frombuffer(bytearray(data), dtype=torch.uint8) if data else torch.empty(0, dtype=torch.uint8)
+
+
+def namespace(**kw: Any) -> SimpleNamespace:
+    return SimpleNamespace(**kw)
