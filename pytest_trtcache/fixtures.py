@@ -1,0 +1,125 @@
+"""Core fixtures: the target, its runtimes, and the unraisable guard.
+
+Registered by ``plugin.pytest_configure``; nothing here imports torch until a fixture
+that needs a runtime runs.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from pytest_trtcache import spec
+from pytest_trtcache.check import Check
+from pytest_trtcache.keys import TARGET_KEY
+from pytest_trtcache.targets import Runtime, RuntimeUnavailable, Target
+from pytest_trtcache.unraisable import UnraisableRecorder
+
+GUARD_KEY = pytest.StashKey[UnraisableRecorder]()
+
+
+@pytest.fixture(scope="session")
+def trtcache_target(pytestconfig: pytest.Config) -> Target:
+    """The target under test (``--trtcache-target`` / ``TRTCACHE_TARGET``)."""
+    return pytestconfig.stash[TARGET_KEY]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "runtime" in metafunc.fixturenames:
+        target = metafunc.config.stash[TARGET_KEY]
+        names = list(target.runtimes)
+        metafunc.parametrize("runtime", names, indirect=True, ids=[target.runtimes[n].id for n in names])
+
+
+@pytest.fixture
+def runtime(request: pytest.FixtureRequest, trtcache_target: Target) -> Iterator[Runtime]:
+    """One runtime of the target, active (the facade picks its handle) for the test."""
+    rt = trtcache_target.runtime(request.param)
+    reason = rt.unavailable_reason()
+    if reason:
+        pytest.skip(f"runtime {rt.id} unavailable: {reason}")
+    try:
+        with rt.active():
+            yield rt
+    except RuntimeUnavailable as exc:
+        pytest.skip(f"runtime {rt.id} unavailable: {exc}")
+
+
+@pytest.fixture
+def unraisable(request: pytest.FixtureRequest) -> UnraisableRecorder:
+    """The recorder guarding this test; ``unraisable.drain()`` takes what leaked so far."""
+    recorder = request.node.stash.get(GUARD_KEY, None)
+    if recorder is None:  # a test outside the conformance suite asked for it
+        recorder = UnraisableRecorder().__enter__()
+        request.node.stash[GUARD_KEY] = recorder
+        request.addfinalizer(lambda: recorder.__exit__(None, None, None))
+    return recorder
+
+
+def clause_of(item: pytest.Item) -> "spec.Clause | None":
+    marker = item.get_closest_marker("clause")
+    return spec.get(marker.args[0]) if marker and marker.args else None
+
+
+def _guarded(item: pytest.Item) -> bool:
+    return item.get_closest_marker("clause") is not None or "unraisable" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    if _guarded(item):
+        item.stash[GUARD_KEY] = UnraisableRecorder().__enter__()
+    return (yield)
+
+
+def _check_leaks(item: pytest.Item, phase: str) -> None:
+    recorder = item.stash.get(GUARD_KEY, None)
+    if recorder is None:
+        return
+    leaks = recorder.drain()
+    if leaks:
+        clause = clause_of(item)
+        where = f" (while checking {clause.id})" if clause else ""
+        pytest.fail(
+            f"[A2] violated{where}, step: test {phase}: expected no unraisable exception, "
+            f"observed {len(leaks)}:\n{recorder.format(leaks)}",
+            pytrace=False,
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    from pytest_trtcache.targets import NotObservable
+
+    try:
+        result = yield
+    except NotObservable as exc:
+        pytest.skip(f"not observable: {exc}")
+    except RuntimeUnavailable as exc:
+        pytest.skip(f"runtime unavailable: {exc}")
+    _check_leaks(item, "call")
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem):
+    try:
+        return (yield)
+    finally:
+        recorder = item.stash.get(GUARD_KEY, None)
+        if recorder is not None:
+            try:
+                _check_leaks(item, "teardown")
+            finally:
+                recorder.__exit__(None, None, None)
+                del item.stash[GUARD_KEY]
+
+
+@pytest.fixture
+def check(request: pytest.FixtureRequest) -> Check:
+    """A :class:`~pytest_trtcache.check.Check` bound to this test's clause and runtime."""
+    from pytest_trtcache.report import _runtime_of
+
+    clause = clause_of(request.node)
+    return Check(clause.id if clause else "-", _runtime_of(request.node))

@@ -1,0 +1,9 @@
+"""``config.stash`` keys shared by the plugin's modules."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_trtcache.targets.base import Target
+
+TARGET_KEY = pytest.StashKey[Target]()

@@ -1,0 +1,67 @@
+"""pytest-trtcache's pytest hooks: options, markers, target selection, sub-plugins.
+
+Loaded as ``pytest -p trtcache`` (entry point ``pytest11: trtcache``). Importing this
+module must stay cheap: no torch, no runtime. Fixtures and hooks that do the work
+live in their own modules, registered in :func:`pytest_configure`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pytest_trtcache import options
+
+MARKERS = (
+    "clause(id): the contract clause a conformance test checks (see CLAUSES.md)",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    options.add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from pytest_trtcache import fixtures, report
+    from pytest_trtcache.keys import TARGET_KEY
+    from pytest_trtcache.targets import resolve
+
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    config.stash[TARGET_KEY] = resolve(options.target_from(config))
+    config.pluginmanager.register(fixtures, "trtcache-fixtures")
+    config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from pytest_trtcache.keys import TARGET_KEY
+
+    target = config.stash.get(TARGET_KEY, None)
+    lines = []
+    if target is not None:
+        lines.append(f"trtcache: target {target.spec} ({target.description}); runtimes: {', '.join(target.runtimes)}")
+    # Print every TRTCACHE_ variable, to catch typos (as array-api-tests does).
+    env = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("TRTCACHE")]
+    if env:
+        lines.append("trtcache env: " + " ".join(env))
+    return lines
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from pytest_trtcache import spec
+
+    for item in items:
+        marker = item.get_closest_marker("clause")
+        if marker is not None:
+            if not marker.args or marker.args[0] not in spec.BY_ID:
+                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.clause names unknown clause {marker.args[:1]!r}")
+    wanted = config.getoption("trtcache_clause")
+    if wanted:
+        keep, drop = [], []
+        for item in items:
+            marker = item.get_closest_marker("clause")
+            (keep if marker is not None and marker.args[0] in wanted else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep

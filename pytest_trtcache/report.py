@@ -1,0 +1,97 @@
+"""The conformance report: one record per test (clause, level, runtime, outcome).
+
+``--trtcache-report=PATH`` writes it as JSON at the end of the session.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from typing import Any, Optional
+
+import pytest
+
+from pytest_trtcache import spec
+
+NOT_OBSERVABLE = "not observable: "
+
+
+def _runtime_of(item: pytest.Item) -> Optional[str]:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return None
+    for name in ("runtime_pair", "runtime"):
+        if name in callspec.params:
+            value = callspec.params[name]
+            return value if isinstance(value, str) else getattr(value, "id", str(value))
+    return None
+
+
+def _message(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        return crash.message if crash is not None else str(report.longrepr)
+    return ""
+
+
+class ReportPlugin:
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.records: dict[str, dict[str, Any]] = {}
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        marker = item.get_closest_marker("clause")
+        if marker is not None:
+            report.user_properties.append(("trtcache_clause", marker.args[0]))
+            report.user_properties.append(("trtcache_runtime", _runtime_of(item)))
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        props = dict(report.user_properties)
+        clause_id = props.get("trtcache_clause")
+        if clause_id is None:
+            return
+        record = self.records.setdefault(
+            report.nodeid,
+            {
+                "nodeid": report.nodeid,
+                "clause": clause_id,
+                "level": spec.get(clause_id).level,
+                "runtime": props.get("trtcache_runtime"),
+                "outcome": "passed",
+                "message": "",
+            },
+        )
+        # The worst phase wins: an error in setup/teardown, a failure or skip in call.
+        if report.failed:
+            record["outcome"] = "failed" if report.when == "call" else "error"
+            record["message"] = _message(report)
+        elif report.skipped and record["outcome"] == "passed":
+            xfail = hasattr(report, "wasxfail")
+            record["outcome"] = "xfailed" if xfail else "skipped"
+            record["message"] = report.wasxfail if xfail else _message(report)
+            if record["message"].startswith(NOT_OBSERVABLE):
+                record["outcome"] = "not-observable"
+        elif report.passed and hasattr(report, "wasxfail"):
+            record["outcome"] = "xpassed"
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.config.getoption("trtcache_report")
+        if not path or hasattr(self.config, "workerinput"):
+            return
+        from pytest_trtcache.keys import TARGET_KEY
+
+        target = self.config.stash[TARGET_KEY]
+        data = {
+            "target": target.spec,
+            "python": platform.python_version(),
+            "platform": sys.platform,
+            "tests": sorted(self.records.values(), key=lambda r: r["nodeid"]),
+        }
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
