@@ -57,6 +57,9 @@ class Runtime:
     name: str = "python"
     #: white-box fields this runtime lets tests observe
     observes: frozenset[str] = frozenset()
+    #: whether ``materialize`` creates its cache from the config it is given (the
+    #: python runtime) or from a model of its own (the cpp runtime)
+    materializes_with_config: bool = True
 
     def __init__(self, target: "Target") -> None:
         self.target = target
@@ -114,6 +117,12 @@ class Runtime:
         cache = self.observe(LIVE_CACHE, handle)
         for key, value in entries.items():
             cache.add_entry(key, value)
+
+    def pickle_roundtrip(self, obj: Any) -> Any:
+        """Pickle and unpickle ``obj`` as this runtime's objects cross processes."""
+        import pickle
+
+        return pickle.loads(pickle.dumps(obj))
 
     def handle_of(self, cache: Any) -> Any:
         """The handle inside a facade."""
