@@ -24,6 +24,7 @@ import contextlib
 import glob
 import logging
 import os
+import stat
 import tempfile
 import weakref
 from functools import partial
@@ -48,10 +49,30 @@ def _autosave_at_exit(ref: "weakref.ref[RuntimeCache]") -> None:
         rc._autosave_if_enabled()
 
 
+def check_directory(target: str) -> None:
+    """X2: refuse a cache whose directory another user can write to.
+
+    Anyone who can write there can plant a symlink or a poisoned blob at our path.
+    A sticky, world-writable directory (``/tmp``) still lets others create names, so
+    it is refused as well: put the cache in a directory of your own.
+    """
+    parent = os.path.dirname(os.path.abspath(target))
+    try:
+        st = os.stat(parent)
+    except FileNotFoundError:
+        return  # created by us, with our umask
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise PermissionError(
+            f"runtime cache directory {parent!r} is writable by other users (mode {stat.filemode(st.st_mode)}); "
+            "refusing to trust it: use a directory only you can write to"
+        )
+
+
 def write_atomically(target: str, blob: bytes) -> None:
     """Replace ``target`` with ``blob``: old or new file, never a mix, no temp left."""
     parent = os.path.dirname(os.path.abspath(target))
-    os.makedirs(parent, exist_ok=True)
+    check_directory(target)
+    os.makedirs(parent, mode=0o700, exist_ok=True)
     prefix = os.path.basename(target) + "."
     with FileLock(target + ".lock", timeout=FILELOCK_TIMEOUT_S):
         # Under the lock no other writer is mid-save: temp files left here belong to
@@ -139,6 +160,7 @@ class RuntimeCache:
         target = os.fspath(path) if path is not None else self.path
         if not target or not os.path.exists(target):
             return  # S2: first run, nothing to load
+        check_directory(target)
         with FileLock(target + ".lock", timeout=FILELOCK_TIMEOUT_S):
             with open(target, "rb") as f:
                 self.load_from_stream(f)

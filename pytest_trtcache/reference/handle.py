@@ -12,10 +12,13 @@ the pending bytes before materialization, as the cpp handle does (H9).
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any, Optional
 
 import torch
+
+logger = logging.getLogger("pytest_trtcache.reference")
 
 
 def tensor_bytes(data: torch.Tensor) -> bytes:
@@ -70,9 +73,12 @@ class RuntimeCacheHandle:
             if self._cache is None:
                 cache = runtime_config.create_runtime_cache()
                 if self._pending_warm_bytes is not None:
-                    cache.deserialize(self._pending_warm_bytes)
-                # Publish only a fully warmed cache: a failed drain leaves the handle pending
-                # with its bytes intact (H1: never lose them).
+                    try:
+                        cache.deserialize(self._pending_warm_bytes)
+                    except ValueError as exc:
+                        # S6: a corrupt or foreign blob must not stop the engine; start cold
+                        # and say so. The file it came from is left as it is.
+                        logger.warning("runtime cache %r: discarding %d unreadable bytes, starting cold: %s", self.path, len(self._pending_warm_bytes), exc)
                 self._cache, self._pending_warm_bytes = cache, None
             return self._cache
 
