@@ -77,6 +77,8 @@ class RuntimeCache:
 
     #: the python-runtime handle class (mutants swap it)
     python_handle_class: Any = RuntimeCacheHandle
+    #: the C++ build variant of the cpp-runtime handle ("" is the fixed one; cpp mutants set it)
+    cpp_variant: str = ""
 
     @classmethod
     def _new_handle(cls, path: str) -> Any:
@@ -84,7 +86,7 @@ class RuntimeCache:
         if ENABLED_FEATURES.torch_tensorrt_runtime:
             from .cpp import handle_class
 
-            return handle_class()(path)
+            return handle_class(cls.cpp_variant)(path)
         return cls.python_handle_class(path)
 
     def __init__(self, path: Union[str, "os.PathLike[str]"] = "", autosave_on_del: bool = False) -> None:

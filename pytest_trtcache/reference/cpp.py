@@ -121,7 +121,7 @@ def _estimate_s(root: str) -> int:
         with open(os.path.join(root, "last_build_seconds")) as f:
             return max(1, round(float(f.read().strip())))
     except (OSError, ValueError):
-        return 60
+        return 30
 
 
 def _compile_error(exc: BaseException, lines: int = 12) -> str:
