@@ -27,11 +27,18 @@ def derive(
     wrapper: Optional[type] = None,
     context_manager: Optional[type] = None,
     autosave_at_exit: Optional[Callable[..., None]] = None,
+    cpp_variant: str = "",
 ) -> dict[str, Any]:
-    """Names for ``globals().update(...)`` in a mutant module."""
+    """Names for ``globals().update(...)`` in a mutant module.
+
+    ``cpp_variant`` names the C++ build variant (``reference/cpp.py`` ``VARIANTS``) the
+    facade's cpp runtime makes its handles of.
+    """
     handle = handle or ref._RuntimeCacheHandle
     if cache is None:
         cache = type("RuntimeCache", (ref.RuntimeCache,), {})
+    if cpp_variant:
+        cache.cpp_variant = cpp_variant
     if cache.python_handle_class is ref._RuntimeCacheHandle:
         cache.python_handle_class = handle
     wrapper = wrapper or type("TorchTensorRTModule", (ref.TorchTensorRTModule,), {})

@@ -98,6 +98,8 @@ class RuntimeCache:
 
     #: the python-runtime handle class (mutants swap it)
     python_handle_class: Any = RuntimeCacheHandle
+    #: the C++ build variant of the cpp-runtime handle ("" is the fixed one; cpp mutants set it)
+    cpp_variant: str = ""
 
     @classmethod
     def _new_handle(cls, path: str) -> Any:
@@ -105,7 +107,7 @@ class RuntimeCache:
         if ENABLED_FEATURES.torch_tensorrt_runtime:
             from .cpp import handle_class
 
-            return handle_class()(path)
+            return handle_class(cls.cpp_variant)(path)
         return cls.python_handle_class(path)
 
     def __init__(self, path: Union[str, "os.PathLike[str]"] = "", autosave_on_del: bool = False) -> None:

@@ -1,0 +1,235 @@
+"""Build (once per machine) and load the reference cpp-runtime handle.
+
+``handle_class(variant)`` returns the torchbind class
+``torch.classes.trtcache_ref[_<variant>].RuntimeCacheHandle`` built from ``csrc/``.
+The build goes through ``torch.utils.cpp_extension.load`` (ninja) into a per-user
+cache directory::
+
+    $TRTCACHE_CACHE_DIR  or  $XDG_CACHE_HOME/pytest-trtcache  or  ~/.cache/pytest-trtcache
+
+in a subdirectory keyed by the sha256 of the sources, the variant, the torch version,
+the python tag and the compiler's version. Builds serialize on a ``filelock`` in that
+directory (xdist workers, parallel CI jobs) and happen in a temp directory that is
+renamed into place when complete, so a half-built directory is never used.
+
+``unavailable_reason(variant)`` says, without raising, why the class cannot be had
+here (no compiler, unwritable cache dir, failed build); the answer is cached per
+process. A cache hit prints nothing; a build logs one line to stderr.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, Optional
+
+CSRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "csrc")
+SOURCES = ("runtime_cache_handle.cpp", "kernel_cache.h")
+BASE_NAMESPACE = "trtcache_ref"
+CLASS_NAME = "RuntimeCacheHandle"
+BUILD_LOCK_TIMEOUT_S = 900.0
+DONE_MARKER = "BUILD_OK"
+
+#: variant -> the preprocessor macro that puts its bug back ("" is the fixed handle)
+VARIANTS: dict[str, Optional[str]] = {
+    "": None,
+    "serialize_empty_pending": "TRTCACHE_MUTANT_SERIALIZE_EMPTY_PENDING",
+    "pickle_path_only": "TRTCACHE_MUTANT_PICKLE_PATH_ONLY",
+    "deserialize_drops_pending": "TRTCACHE_MUTANT_DESERIALIZE_DROPS_PENDING",
+}
+
+_lock = threading.Lock()
+_classes: dict[str, Any] = {}
+_reasons: dict[str, Optional[str]] = {}
+#: variant -> {"built": bool, "seconds": float, "dir": str} of this process's load
+timings: dict[str, dict[str, Any]] = {}
+
+
+class Unavailable(Exception):
+    """The C++ runtime cannot be built or loaded here; the message says why."""
+
+
+def namespace(variant: str = "") -> str:
+    return f"{BASE_NAMESPACE}_{variant}" if variant else BASE_NAMESPACE
+
+
+def cache_root() -> str:
+    explicit = os.environ.get("TRTCACHE_CACHE_DIR")
+    if explicit:
+        return os.path.abspath(os.path.expanduser(explicit))
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(os.path.abspath(xdg), "pytest-trtcache")
+
+
+def _compiler() -> tuple[str, str]:
+    """(CXX as torch will run it, its ``--version`` first line); raise Unavailable if absent."""
+    cxx = os.environ.get("CXX", "c++")
+    argv = shlex.split(cxx) or ["c++"]
+    if shutil.which(argv[0]) is None:
+        source = "$CXX" if "CXX" in os.environ else "the default C++ compiler"
+        raise Unavailable(f"no C++ compiler found: {source} {argv[0]!r} is not on PATH (install g++/clang++ or set CXX)")
+    try:
+        out = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise Unavailable(f"C++ compiler {cxx!r} does not run: {type(exc).__name__}: {exc}") from exc
+    if out.returncode != 0:
+        raise Unavailable(f"C++ compiler {cxx!r} failed '--version' (exit {out.returncode}): {(out.stderr or out.stdout).strip()[:200]}")
+    if shutil.which("ninja") is None:
+        raise Unavailable("ninja not found on PATH: torch.utils.cpp_extension needs it (pip install ninja)")
+    return cxx, (out.stdout.strip().splitlines() or [""])[0]
+
+
+def build_key(variant: str, compiler_version: str) -> str:
+    import torch
+
+    h = hashlib.sha256()
+    for name in SOURCES:
+        with open(os.path.join(CSRC, name), "rb") as f:
+            h.update(name.encode() + b"\0" + f.read() + b"\0")
+    for part in (variant, torch.__version__, sys.implementation.cache_tag, compiler_version):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()[:20]
+
+
+def _lib_name(variant: str) -> str:
+    return namespace(variant)
+
+
+def _ensure_writable(root: str) -> None:
+    hint = "set TRTCACHE_CACHE_DIR to a writable directory"
+    try:
+        os.makedirs(root, exist_ok=True)
+    except OSError as exc:
+        raise Unavailable(f"cannot create the C++ build cache dir {root!r}: {exc.strerror or exc}; {hint}") from exc
+    try:
+        fd, probe = tempfile.mkstemp(dir=root, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise Unavailable(f"the C++ build cache dir {root!r} is not writable: {exc.strerror or exc}; {hint}") from exc
+
+
+def _estimate_s(root: str) -> int:
+    try:
+        with open(os.path.join(root, "last_build_seconds")) as f:
+            return max(1, round(float(f.read().strip())))
+    except (OSError, ValueError):
+        return 30
+
+
+def _compile_error(exc: BaseException, lines: int = 12) -> str:
+    text = str(exc)
+    rows = [r for r in text.splitlines() if r.strip()]
+    errors = [i for i, r in enumerate(rows) if "error" in r.lower() and "Error building extension" not in r]
+    start = errors[0] if errors else 0
+    return "\n".join(rows[start : start + lines]) or f"{type(exc).__name__}"
+
+
+def _load_library(so: str, variant: str) -> Any:
+    import torch
+
+    torch.ops.load_library(so)
+    return getattr(getattr(torch.classes, namespace(variant)), CLASS_NAME)
+
+
+def _build_and_load(variant: str) -> Any:
+    if variant not in VARIANTS:
+        raise Unavailable(f"unknown C++ handle variant {variant!r} (known: {', '.join(repr(v) for v in VARIANTS)})")
+    _cxx, compiler_version = _compiler()
+    root = cache_root()
+    key = build_key(variant, compiler_version)
+    final = os.path.join(root, f"{variant or 'base'}-{key}")
+    so = os.path.join(final, _lib_name(variant) + ".so")
+    t0 = time.perf_counter()
+    if os.path.isfile(os.path.join(final, DONE_MARKER)) and os.path.isfile(so):
+        cls = _load_library(so, variant)
+        timings[variant] = {"built": False, "seconds": time.perf_counter() - t0, "dir": final}
+        return cls
+    _ensure_writable(root)
+    from filelock import FileLock
+
+    built = False
+    with FileLock(os.path.join(root, f"{variant or 'base'}-{key}.lock"), timeout=BUILD_LOCK_TIMEOUT_S):
+        if not (os.path.isfile(os.path.join(final, DONE_MARKER)) and os.path.isfile(so)):
+            if os.path.exists(final):  # never ours to use: no marker means not complete
+                shutil.rmtree(final, ignore_errors=True)
+            _build_into(variant, root, final)
+            built = True
+    if built:  # cpp_extension.load already loaded it (from the temp dir, now renamed)
+        import torch
+
+        cls = getattr(getattr(torch.classes, namespace(variant)), CLASS_NAME)
+    else:  # another process built it while we waited on the lock
+        cls = _load_library(so, variant)
+    timings[variant] = {"built": built, "seconds": time.perf_counter() - t0, "dir": final}
+    return cls
+
+
+def _build_into(variant: str, root: str, final: str) -> None:
+    import torch.utils.cpp_extension as cpp_extension
+
+    tmp = tempfile.mkdtemp(dir=root, prefix=f".build-{os.path.basename(final)}-")
+    print(f"pytest-trtcache: building the reference C++ runtime (one time, ~{_estimate_s(root)}s) in {final}", file=sys.stderr, flush=True)
+    flags = ["-O2", f"-DTRTCACHE_NS={namespace(variant)}"]
+    if VARIANTS[variant]:
+        flags.append(f"-D{VARIANTS[variant]}")
+    t0 = time.perf_counter()
+    try:
+        try:
+            cpp_extension.load(
+                name=_lib_name(variant),
+                sources=[os.path.join(CSRC, SOURCES[0])],
+                extra_cflags=flags,
+                extra_include_paths=[CSRC],
+                build_directory=tmp,
+                verbose=False,
+                is_python_module=False,
+                is_standalone=False,
+            )
+        except Exception as exc:
+            raise Unavailable(f"building the reference C++ runtime failed:\n{_compile_error(exc)}") from exc
+        seconds = time.perf_counter() - t0
+        with open(os.path.join(tmp, DONE_MARKER), "w") as f:
+            f.write(f"{seconds:.1f}\n")
+        os.replace(tmp, final)  # atomic: the final dir appears complete or not at all
+        tmp = ""
+        try:
+            with open(os.path.join(root, "last_build_seconds"), "w") as f:
+                f.write(f"{seconds:.1f}\n")
+        except OSError:
+            pass
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def unavailable_reason(variant: str = "") -> Optional[str]:
+    """``None`` when ``handle_class(variant)`` works here, else why not. Never raises."""
+    with _lock:
+        if variant not in _reasons:
+            try:
+                _classes[variant] = _build_and_load(variant)
+                _reasons[variant] = None
+            except Unavailable as exc:
+                _reasons[variant] = str(exc)
+            except Exception as exc:  # anything else still gets a reason, never a raise
+                _reasons[variant] = f"the reference C++ runtime could not be loaded: {type(exc).__name__}: {exc}"
+        return _reasons[variant]
+
+
+def handle_class(variant: str = "") -> Any:
+    """The torchbind handle class of ``variant``; builds on first use (see module doc)."""
+    cls = _classes.get(variant)
+    if cls is not None:
+        return cls
+    reason = unavailable_reason(variant)
+    if reason:
+        raise RuntimeError(f"reference C++ runtime unavailable: {reason}")
+    return _classes[variant]
