@@ -130,6 +130,8 @@ def test_deserializing_an_empty_tensor_is_a_no_op(runtime, check, state):
 
 def _pickled_state(state) -> tuple:
     """``__getstate__`` as (path, bytes), whichever shape the runtime uses."""
+    if isinstance(state, tuple) and len(state) == 2 and isinstance(state[1], str) and state[1].startswith("__torch__."):
+        state = state[0]  # torchbind: ((def_pickle state), qualified class name)
     if isinstance(state, dict):
         return state.get("path"), bytes_of(state["bytes"]) if "bytes" in state else None
     if isinstance(state, (tuple, list)) and len(state) == 2:

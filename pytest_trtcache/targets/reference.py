@@ -42,6 +42,7 @@ class ReferenceCpp(Runtime):
 
     name = "cpp"
     observes = frozenset({PENDING_BYTES, ATEXIT_TOKEN})
+    materializes_with_config = False  # the C++ handle materializes against its own model
 
     def __init__(self, target: Target, package: str = "pytest_trtcache.reference") -> None:
         super().__init__(target)
