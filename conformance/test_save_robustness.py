@@ -87,22 +87,40 @@ def test_a_save_interrupted_by_an_exception_leaves_old_or_new_and_no_temp(runtim
             check.equal("temp files left in the directory", _leftovers(tmp_path, path), [])
 
 
+def _prepared_dir(runtime, tmp_path, name):
+    """A directory as every killed child finds it: the old complete file and its lock."""
+    directory = tmp_path / name
+    directory.mkdir(mode=0o700)
+    path = directory / "cache.bin"
+    _save(runtime, path, ENTRIES_B)
+    return directory, path
+
+
+def _saver(runtime, path, entries, **extra) -> subprocess.Popen:
+    step = _child_step(runtime, path, entries, **extra)
+    return subprocess.Popen([sys.executable, "-m", "pytest_trtcache.faults", step], env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 @pytest.mark.clause("S4")
 def test_a_save_killed_at_any_point_leaves_old_or_new_and_the_next_save_cleans_up(runtime, check, tmp_path):
-    events = _events_of_a_save(runtime, tmp_path / "probe", tmp_path / "probe" / "cache.bin", ENTRIES_A)
+    # The points are enumerated by a child that is not killed, in a directory prepared
+    # like every other child's: the same code takes the same path through the same state.
+    _, probe_path = _prepared_dir(runtime, tmp_path, "probe")
+    probe = _saver(runtime, probe_path, ENTRIES_A)
+    out, err = probe.communicate(timeout=CHILD_TIMEOUT_S)
+    check.child_stderr = err
+    with check.step("an uninterrupted save in a child"):
+        check.equal("child exit status", probe.returncode, 0)
+        events = json.loads(out.splitlines()[-1])["events"]
+        check.true("a save to touch the file system", bool(events))
     children = []
     for index in range(len(events)):
-        directory = tmp_path / f"kill-{index}"
-        directory.mkdir(mode=0o700)
-        path = directory / "cache.bin"
-        _save(runtime, path, ENTRIES_B)
-        step = _child_step(runtime, path, ENTRIES_A, kill_at=index)
-        proc = subprocess.Popen([sys.executable, "-m", "pytest_trtcache.faults", step], env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        children.append((index, directory, path, proc))
+        directory, path = _prepared_dir(runtime, tmp_path, f"kill-{index}")
+        children.append((index, directory, path, _saver(runtime, path, ENTRIES_A, kill_at=index)))
     for index, directory, path, proc in children:
         out, err = proc.communicate(timeout=CHILD_TIMEOUT_S)
         check.child_stderr = err
-        with check.step(f"child SIGKILLed at file-system event #{index} {events[index]} of its save()"):
+        with check.step(f"child SIGKILLed at file-system event #{index} {tuple(events[index])} of its save()"):
             check.equal("child exit status", proc.returncode, -9)
             content = path.read_bytes() if path.exists() else None
             check.true("the target to hold the old or the new complete blob", content in (BLOB_B, BLOB_A), observed=content)
@@ -121,17 +139,25 @@ def test_concurrent_savers_leave_one_complete_blob(runtime, check, tmp_path):
     procs = []
     go = tmp_path / "go"
     # One saver killed while it holds the lock (at its rename): its lock must not block the rest.
-    events = _events_of_a_save(runtime, tmp_path / "probe", tmp_path / "probe" / "cache.bin", ENTRIES_A)
-    rename_at = next((i for i, (e, _) in enumerate(events) if e in ("os.rename", "os.replace", "shutil.move")), len(events) - 1)
-    killed = subprocess.run([sys.executable, "-m", "pytest_trtcache.faults", _child_step(runtime, path, dict([kernel_entry("killed")]), kill_at=rename_at)], env=_child_env(), capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+    probe_entries = dict([kernel_entry("probe")])
+    _save(runtime, path, dict([kernel_entry("first")]))
+    probe = _saver(runtime, path, probe_entries)
+    out, err = probe.communicate(timeout=CHILD_TIMEOUT_S)
+    with check.step("an uninterrupted save in a child"):
+        check.child_stderr = err
+        check.equal("child exit status", probe.returncode, 0)
+    events = json.loads(out.splitlines()[-1])["events"]
+    blobs[encode(probe_entries)] = "probe"  # what the file holds when the savers start
+    rename_at = next((i for i, (e, _) in enumerate(events) if e in ("os.rename", "os.replace", "shutil.move")), max(len(events) - 1, 0))
+    killed = _saver(runtime, path, dict([kernel_entry("killed")]), kill_at=rename_at)
+    _, killed_stderr = killed.communicate(timeout=CHILD_TIMEOUT_S)
     with check.step("a saver killed while holding the lock"):
-        check.child_stderr = killed.stderr
+        check.child_stderr = killed_stderr
         check.equal("killed saver's exit status", killed.returncode, -9)
     for i in range(savers):
         entries = dict([kernel_entry(f"saver{i}", (i, 1024))])
         blobs[encode(entries)] = i
-        step = _child_step(runtime, path, entries, rounds=rounds, wait_for=str(go))
-        procs.append(subprocess.Popen([sys.executable, "-m", "pytest_trtcache.faults", step], env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        procs.append(_saver(runtime, path, entries, rounds=rounds, wait_for=str(go)))
     go.touch()
     seen_bad = []
     deadline = time.monotonic() + CHILD_TIMEOUT_S

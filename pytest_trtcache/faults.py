@@ -7,6 +7,11 @@ raise an ``OSError`` (in-process), or ``SIGKILL`` the process (in a child). That
 makes "interrupted at any point" (clause S4) a finite, deterministic enumeration
 instead of a race against a timer.
 
+Audit events come before an operation, so a kill at ``open`` of a file rewritten in
+place would land before the truncation. Writes are points too: a profile function
+sees each ``write`` call on a file object under the directory (``c_call``), i.e. after
+its ``open`` returned and before the bytes land.
+
 Audit hooks cannot be removed, so one permanent hook is installed on first use and
 dispatches to the injector that is active at the time (none most of the time).
 """
@@ -49,8 +54,16 @@ class Injector:
         if event not in FS_EVENTS:
             return
         path = self._touches(args)
-        if path is None:
-            return
+        if path is not None:
+            self._point(event, path)
+
+    def profile(self, frame: Any, event: str, arg: Any) -> None:
+        if event == "c_call" and getattr(arg, "__name__", "") in ("write", "writelines"):
+            name = getattr(getattr(arg, "__self__", None), "name", None)
+            if isinstance(name, str) and self._touches((name,)):
+                self._point("write", name)
+
+    def _point(self, event: str, path: str) -> None:
         index = len(self.events)
         self.events.append((event, os.path.basename(path)))
         if index == self.at:
@@ -78,9 +91,12 @@ def inject(injector: Injector) -> Iterator[Injector]:
         sys.addaudithook(_hook)
         _installed = True
     previous, _active = _active, injector
+    previous_profile = sys.getprofile()
+    sys.setprofile(injector.profile)
     try:
         yield injector
     finally:
+        sys.setprofile(previous_profile)
         _active = previous
 
 

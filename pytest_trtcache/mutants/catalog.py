@@ -35,3 +35,59 @@ register(Mutant(
     runtimes=("cpp",),
     cpp_variant="deserialize_drops_pending",
 ))
+
+# -- handle inputs, save robustness and security (H8, H9, A9, S4-S6, X1, X2) -----------------
+register(Mutant(
+    name="python-serialize-empty-pending",
+    clauses=("H9",),
+    origin="torch-tensorrt 2.14.0: python handle's serialize() is empty before materialization (the cpp handle's is not since PR #4368)",
+    description="python handle: serialize() returns an empty tensor while pending, so save() persists nothing then",
+))
+register(Mutant(
+    name="deserialize-reinterprets-dtype",
+    clauses=("H8",),
+    origin="torch-tensorrt 2.14.0: deserialize() takes bytes(data.cpu().contiguous().numpy()) of any dtype",
+    description="python handle: a float32/int64 tensor's memory is taken as cache bytes",
+))
+register(Mutant(
+    name="autosave-fails-silently",
+    clauses=("A9",),
+    origin="torch-tensorrt 2.14.0: _autosave_if_enabled swallows every exception with `pass`",
+    description="facade: a failed autosave leaves no trace",
+))
+register(Mutant(
+    name="save-leaves-temp-on-error",
+    clauses=("S4",),
+    origin="torch-tensorrt 2.14.0: an exception while writing leaves path + '.tmp' behind",
+    description="facade: save() does not remove its temp file when writing or renaming fails",
+))
+register(Mutant(
+    name="save-writes-in-place",
+    clauses=("S4",),
+    origin="plausible",
+    description="facade: save() truncates and rewrites the cache file in place",
+))
+register(Mutant(
+    name="save-without-lock",
+    clauses=("S5",),
+    origin="plausible (upstream's save() without its filelock)",
+    description="facade: concurrent savers share one temp name with no lock",
+))
+register(Mutant(
+    name="corrupt-cache-silent-cold-start",
+    clauses=("S6",),
+    origin="plausible",
+    description="python handle: unreadable pending bytes are dropped without a warning",
+))
+register(Mutant(
+    name="save-follows-temp-symlink",
+    clauses=("X1", "S1"),
+    origin="torch-tensorrt 2.14.0: save() opens path + '.tmp' for writing before it knows there is anything to save",
+    description="facade: a symlink planted at path + '.tmp' has its target truncated, even with nothing to save",
+))
+register(Mutant(
+    name="trusts-shared-directory",
+    clauses=("X2",),
+    origin="torch-tensorrt 2.14.0 (no directory check)",
+    description="facade: loads from and saves into a directory any user can write to",
+))

@@ -1,0 +1,23 @@
+"""A corrupt cache file is discarded without a word: the user never learns why every
+run compiles from scratch."""
+
+from pytest_trtcache.reference.handle import RuntimeCacheHandle
+
+from ._build import derive
+
+
+class _RuntimeCacheHandle(RuntimeCacheHandle):
+    def ensure_materialized(self, runtime_config):
+        with self._lock:
+            if self._cache is None:
+                cache = runtime_config.create_runtime_cache()
+                try:
+                    if self._pending_warm_bytes is not None:
+                        cache.deserialize(self._pending_warm_bytes)
+                except ValueError:
+                    pass
+                self._cache, self._pending_warm_bytes = cache, None
+            return self._cache
+
+
+globals().update(derive(__name__, handle=_RuntimeCacheHandle))
