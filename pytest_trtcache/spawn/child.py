@@ -30,17 +30,20 @@ class PersistentRecorder(UnraisableRecorder):
     def __init__(self, path: str) -> None:
         super().__init__()
         self.path = path
+        # Bound now: module teardown sets this module's globals to None before late leaks.
+        self._default = sys.__unraisablehook__
+        self._dumps = json.dumps
 
     def _hook(self, args: Any) -> None:
         try:
             leak = leak_from(args)
             self.leaks.append(leak)
-            line = json.dumps(leak.__dict__)
+            line = self._dumps(leak.__dict__)
             with open(self.path, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
         except BaseException:
             # Too late in shutdown to record: let the default hook print it, so stderr.py sees it.
-            sys.__unraisablehook__(args)
+            self._default(args)
 
 
 def run(step_path: str) -> int:

@@ -83,6 +83,12 @@ def _become_child(step_path: str, requests: IO[str], replies: IO[str]) -> None:
     with open(step["observation"] + ".tmp", "w", encoding="utf-8") as f:
         json.dump(obs, f)
     os.replace(step["observation"] + ".tmp", step["observation"])
+    # Fidelity: objects frozen by gc.freeze() are never collected, so cyclic garbage among
+    # them (a module dict <-> its functions, once sys.modules lets go) would keep a
+    # user's engine alive through shutdown and its __del__ would never run, unlike in an
+    # exec'd interpreter. Unfreeze before finalizing; the freeze still spared the step's
+    # own collections from walking (and copying) the warm heap.
+    gc.unfreeze()
     raise SystemExit(code)  # unwinds out of main(): a real interpreter shutdown
 
 
