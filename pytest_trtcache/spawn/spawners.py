@@ -171,6 +171,7 @@ class ForkServer:
         self.unsafe: Optional[str] = None
         self.skipped: dict[str, str] = {}
         self._lines: Optional[_Lines] = None
+        self.started_pid: Optional[int] = None  # kept after close, to check it is gone
 
     def start(self) -> Optional[str]:
         """Start the server; return why forking it is unsafe, or ``None``."""
@@ -181,6 +182,7 @@ class ForkServer:
             args += ["--import", module]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=child_env(), start_new_session=True)
+        self.started_pid = self.proc.pid
         self._lines = _Lines(self.proc.stdout.fileno())
         ready = self._lines.read(self.START_TIMEOUT_S)
         if ready is None:
@@ -266,7 +268,7 @@ class ForkSpawner(Spawner):
 
     @property
     def server_pid(self) -> Optional[int]:
-        return self.server.pid
+        return self.server.started_pid
 
     def close(self) -> None:
         self.server.close()
