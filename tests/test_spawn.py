@@ -33,6 +33,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
+@pytest.fixture(autouse=True)
+def _root_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester subprocesses run elsewhere: let them import this checkout (and ``-p trtcache``)."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([ROOT, HERE, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+
+
 def _outcomes(pytester: pytest.Pytester, target: str, mode: str) -> dict[str, str]:
     report = pytester.path / f"report-{target.replace(':', '_')}-{mode}.json"
     pytester.runpytest_subprocess(
