@@ -13,6 +13,10 @@ GROUP = "trtcache"
 TARGET = "--trtcache-target"
 CLAUSE = "--trtcache-clause"
 REPORT = "--trtcache-report"
+SPAWN = "--trtcache-spawn"
+TIMEOUT = "--trtcache-timeout"
+PEER = "--trtcache-peer"
+SPAWN_MODES = ("auto", "fork", "exec")
 
 
 def target_spec(value: str) -> str:
@@ -34,6 +38,22 @@ def clause_ids(value: str) -> list[str]:
     if not ids or unknown:
         raise argparse.ArgumentTypeError(f"unknown clause id(s) {', '.join(unknown) or repr(value)}; known: {', '.join(spec.BY_ID)}")
     return ids
+
+
+def spawn_mode(value: str) -> str:
+    if value not in SPAWN_MODES:
+        raise argparse.ArgumentTypeError(f"bad spawn mode {value!r}: expected one of {', '.join(SPAWN_MODES)}")
+    return value
+
+
+def timeout_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"bad timeout {value!r}: expected a positive number of seconds")
+    return seconds
 
 
 def add_options(parser) -> None:
@@ -60,6 +80,29 @@ def add_options(parser) -> None:
         default=None,
         metavar="PATH",
         help="write a JSON report (per test: clause, level, runtime, outcome, message).",
+    )
+    group.addoption(
+        SPAWN,
+        dest="trtcache_spawn",
+        default="auto",
+        type=spawn_mode,
+        help="how child processes start: fork (a warm server per pytest process), exec (a fresh interpreter each), auto (fork where safe; default).",
+    )
+    group.addoption(
+        TIMEOUT,
+        dest="trtcache_timeout",
+        default=60.0,
+        type=timeout_seconds,
+        metavar="SECONDS",
+        help="kill a child (and its process group) running longer than this (default 60).",
+    )
+    group.addoption(
+        PEER,
+        dest="trtcache_peer",
+        default=None,
+        type=target_spec,
+        metavar="TARGET",
+        help="a second target for cross-target pairs (target saves, peer loads, and the reverse).",
     )
 
 

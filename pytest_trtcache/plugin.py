@@ -31,6 +31,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     config.stash[TARGET_KEY] = resolve(options.target_from(config))
     config.pluginmanager.register(fixtures, "trtcache-fixtures")
+    from pytest_trtcache.spawn import fixtures as spawn_fixtures
+
+    config.pluginmanager.register(spawn_fixtures, "trtcache-spawn")
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
 
 

@@ -91,3 +91,10 @@ register(Mutant(
     origin="torch-tensorrt 2.14.0 (no directory check)",
     description="facade: loads from and saves into a directory any user can write to",
 ))
+
+register(Mutant(
+    name="pre-4362-del-only",
+    clauses=("A1", "A2", "C1", "C2"),
+    origin="PR #4362 (torch-tensorrt < 2.13.0): autosave only in __del__, filelock imported lazily in save()",
+    description="__del__-only autosave; at shutdown the lazy import raises 'sys.meta_path is None' and the file is never written",
+))

@@ -1,0 +1,89 @@
+"""A child's entry point: ``python -m pytest_trtcache.spawn.child STEP.json``.
+
+Reads a step, resolves the target, activates the runtime for the whole process,
+performs the operation, writes the observation to the file the step names, and then
+returns so the interpreter shuts down normally: ``atexit`` hooks, module teardown and
+``__del__`` run as in production, with this child's unraisable hook still recording.
+The fork server calls :func:`run` in a forked child the same way, then raises
+``SystemExit`` so that child finalizes too.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import time
+import traceback
+from typing import Any
+
+from pytest_trtcache.unraisable import UnraisableRecorder, leak_from
+
+from .protocol import ExceptionRecord, Observation, Step
+
+
+class PersistentRecorder(UnraisableRecorder):
+    """Appends every hook call to a JSON-lines file at once: shutdown leaks happen after
+    the observation is written, so they must reach disk by themselves."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        # Bound now: module teardown sets this module's globals to None before late leaks.
+        self._default = sys.__unraisablehook__
+        self._dumps = json.dumps
+
+    def _hook(self, args: Any) -> None:
+        try:
+            leak = leak_from(args)
+            self.leaks.append(leak)
+            line = self._dumps(leak.__dict__)
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except BaseException:
+            # Too late in shutdown to record: let the default hook print it, so stderr.py sees it.
+            self._default(args)
+
+
+def run(step_path: str) -> int:
+    """Perform one step; return the exit status. Never raises."""
+    started = time.time()
+    with open(step_path, encoding="utf-8") as f:
+        step = Step.from_json(f.read())
+    os.chdir(step.workdir)
+    PersistentRecorder(step.leaks).__enter__()  # stays installed through shutdown on purpose
+    obs = Observation(step=step.describe())
+    obs.timing["child_start"] = started
+    try:
+        from pytest_trtcache.targets import NotObservable, resolve
+
+        runtime = resolve(step.target, role=step.role).runtime(step.runtime)
+        runtime.activate_process()
+        obs.timing["activated"] = time.time()
+        from . import ops
+
+        try:
+            (ops.save if step.op == "save" else ops.load)(runtime, step, obs)
+        except NotObservable as exc:
+            obs.not_observable = str(exc)
+    except Exception as exc:
+        obs.exceptions.append(ExceptionRecord(type(exc).__name__, str(exc), traceback.format_exc()))
+    gc.collect()  # leaks from cycles now, not at an arbitrary later point
+    obs.timing["op_done"] = time.time()
+    tmp = step.observation + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(obs.to_json())
+    os.replace(tmp, step.observation)  # the parent never reads a half-written observation
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m pytest_trtcache.spawn.child STEP.json", file=sys.stderr)
+        return 2
+    return run(argv[1])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,103 @@
+"""pytest wiring for child processes: the session spawner, ``spawn``, ``runtime_pair``.
+
+Registered by ``plugin.pytest_configure``. The spawner is per pytest process (so per
+xdist worker): its fork server starts on first use and is closed at session end, and
+every path it writes is under that process's basetemp.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable, Iterator, Optional
+
+import pytest
+
+from pytest_trtcache.keys import TARGET_KEY
+from pytest_trtcache.targets import Runtime, Target, resolve
+
+from .pairs import PairRuns, RuntimePair, all_pairs, step_for
+from .protocol import Observation, Step
+from .spawners import Spawner, make_spawner
+
+PEER_KEY = pytest.StashKey[Optional[Target]]()
+
+
+def peer_of(config: pytest.Config) -> Optional[Target]:
+    if PEER_KEY not in config.stash:
+        spec = config.getoption("trtcache_peer")
+        config.stash[PEER_KEY] = resolve(spec, role="peer") if spec else None
+    return config.stash[PEER_KEY]
+
+
+def _pairs(config: pytest.Config) -> list[RuntimePair]:
+    return all_pairs(config.stash[TARGET_KEY], peer_of(config))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "runtime_pair" in metafunc.fixturenames:
+        ids = [pair.id for pair in _pairs(metafunc.config)]
+        # The param is the id string: report._runtime_of reads it as the "runtime".
+        metafunc.parametrize("runtime_pair", ids, indirect=True, ids=ids)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"trtcache: spawn {config.getoption('trtcache_spawn')}, child timeout {config.getoption('trtcache_timeout'):g} s"]
+
+
+@pytest.fixture(scope="session")
+def trtcache_spawner(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Spawner]:
+    """Starts children for this pytest process (``--trtcache-spawn``)."""
+    target = pytestconfig.stash[TARGET_KEY]
+    peer = peer_of(pytestconfig)
+    preload = [target.spec] + ([peer.spec] if peer is not None else [])
+    log = str(tmp_path_factory.getbasetemp() / "trtcache-fork-server.log")
+
+    def notify(message: str) -> None:
+        reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and not hasattr(pytestconfig, "workerinput"):
+            reporter.write_line(message, yellow=True)
+        else:  # an xdist worker has no terminal: a warning reaches the controller's summary
+            import warnings
+
+            warnings.warn(pytest.PytestWarning(message), stacklevel=1)
+
+    spawner = make_spawner(pytestconfig.getoption("trtcache_spawn"), preload, log, notify)
+    yield spawner
+    spawner.close()
+
+
+@pytest.fixture(scope="session")
+def trtcache_pair_runs(trtcache_spawner: Spawner, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> PairRuns:
+    timeout = pytestconfig.getoption("trtcache_timeout")
+    return PairRuns(lambda step: trtcache_spawner.run(step, timeout), str(tmp_path_factory.mktemp("pairs")))
+
+
+@pytest.fixture
+def runtime_pair(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> RuntimePair:
+    """(saver, loader) runtimes; unavailable pairs skip with the reason."""
+    pair = next(p for p in _pairs(pytestconfig) if p.id == request.param)
+    reason = pair.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    return pair
+
+
+SpawnFn = Callable[..., Observation]
+
+
+@pytest.fixture
+def spawn(trtcache_spawner: Spawner, pytestconfig: pytest.Config, tmp_path) -> SpawnFn:
+    """``spawn(runtime, op, channel, artifact=None, workdir=None) -> Observation``: one step
+    in a child of ``runtime``; paths default to the test's tmp dir."""
+    timeout = pytestconfig.getoption("trtcache_timeout")
+    counter = iter(range(1_000_000))
+
+    def run(runtime: Runtime, op: str, channel: str, artifact: Optional[str] = None, workdir: Optional[str] = None) -> Observation:
+        reason = runtime.unavailable_reason()
+        if reason:
+            pytest.skip(f"runtime {runtime.id} unavailable: {reason}")
+        workdir = workdir or str(tmp_path / f"child{next(counter)}-{op}-{runtime.id}")
+        artifact = artifact or os.path.join(workdir, "artifact.bin")
+        return trtcache_spawner.run(step_for(runtime, op, channel, workdir, artifact), timeout)
+
+    return run

@@ -1,0 +1,37 @@
+"""Helpers the spawn tests load into children or into the fork server (by module name)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+from pytest_trtcache.reference import _RuntimeCacheHandle, _autosave_at_exit, runtime_cache  # noqa: F401
+
+GRANDCHILD_PID_FILE = "grandchild.pid"
+
+
+class RuntimeCache:
+    """A facade that hangs: starts a grandchild in its process group, says so, sleeps."""
+
+    def __init__(self, path: str = "", autosave_on_del: bool = False) -> None:
+        grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        with open(GRANDCHILD_PID_FILE, "w") as f:
+            f.write(str(grandchild.pid))
+        print("hanging in RuntimeCache.__init__", file=sys.stderr, flush=True)
+        while True:
+            time.sleep(1)
+
+
+def start_thread() -> None:
+    threading.Thread(target=time.sleep, args=(600,), name="helper-sleeper", daemon=True).start()
+
+
+if os.environ.get("TRTCACHE_TEST_SERVER_HOOK") == "thread":
+    start_thread()
+elif os.environ.get("TRTCACHE_TEST_SERVER_HOOK") == "cuda":
+    from pytest_trtcache.spawn import safety
+
+    safety.cuda_initialized = lambda: True  # monkeypatch the probe inside the server

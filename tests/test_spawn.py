@@ -1,0 +1,128 @@
+"""The spawners: same verdicts under exec and fork, timeouts, no orphans, fallback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+
+import pytest
+
+from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401  (fills MUTANTS)
+from pytest_trtcache.spawn.pairs import step_for
+from pytest_trtcache.spawn.spawners import ExecSpawner, ForkSpawner
+from pytest_trtcache.targets import resolve
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CROSS = [os.path.join(ROOT, "conformance", "test_cross_runtime.py"), os.path.join(ROOT, "conformance", "test_shutdown.py")]
+ZOO = ["reference"] + [f"mutant:{name}" for name in sorted(MUTANTS)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead for our purposes, but still answers kill(0)
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _root_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester subprocesses run elsewhere: let them import this checkout (and ``-p trtcache``)."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([ROOT, HERE, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+
+
+def _outcomes(pytester: pytest.Pytester, target: str, mode: str) -> dict[str, str]:
+    report = pytester.path / f"report-{target.replace(':', '_')}-{mode}.json"
+    pytester.runpytest_subprocess(
+        "-p", "trtcache", "-p", "no:cacheprovider", f"--rootdir={ROOT}", f"--trtcache-target={target}",
+        f"--trtcache-spawn={mode}", f"--trtcache-report={report}", *CROSS,
+    )
+    data = json.loads(report.read_text())
+    return {t["nodeid"]: t["outcome"] for t in data["tests"]}
+
+
+@pytest.mark.parametrize("target", ZOO)
+def test_exec_and_fork_reach_the_same_verdicts_on_the_bug_zoo(pytester: pytest.Pytester, target: str) -> None:
+    by_exec, by_fork = _outcomes(pytester, target, "exec"), _outcomes(pytester, target, "fork")
+    assert by_exec, "no clause-marked test ran"
+    assert by_exec == by_fork
+    failed = {n for n, o in by_exec.items() if o == "failed"}
+    if target == "reference":
+        assert not failed, f"the reference fails: {sorted(failed)}"
+    elif target == "mutant:pre-4362-del-only":
+        assert any("test_shutdown.py::test_an_engine" in n for n in failed)
+        assert any("test_shutdown.py::test_nothing_leaks" in n for n in failed)
+
+
+def _hanging_step(tmp_path):
+    target = resolve("module:_spawn_helpers")
+    return step_for(target.runtime("python"), "save", "stream", str(tmp_path / "child"), str(tmp_path / "child" / "artifact.bin"))
+
+
+@pytest.mark.parametrize("mode", ["exec", "fork"])
+def test_a_child_past_the_timeout_is_killed_with_its_group_and_reported_with_its_stderr(tmp_path, mode: str) -> None:
+    notes: list[str] = []
+    spawner = ExecSpawner() if mode == "exec" else ForkSpawner(["reference"], str(tmp_path / "server.log"), notes.append)
+    try:
+        step = _hanging_step(tmp_path)
+        obs = spawner.run(step, timeout=5.0 if mode == "fork" else 15.0)
+    finally:
+        spawner.close()
+    assert obs.timed_out
+    assert obs.returncode == -signal.SIGKILL
+    assert "hanging in RuntimeCache.__init__" in obs.stderr
+    assert any(e.type == "ChildDied" for e in obs.exceptions)
+    grandchild = int((tmp_path / "child" / "grandchild.pid").read_text())
+    assert not _alive(grandchild), "the child's process group outlived the kill"
+    assert notes == []
+
+
+INNER = """
+import json, os
+
+def test_spawns(trtcache_spawner, spawn, trtcache_target):
+    obs = spawn(trtcache_target.runtime("python"), "save", "stream")
+    assert obs.returncode == 0, obs.stderr
+    pids = list(trtcache_spawner.pids) + [getattr(trtcache_spawner, "server_pid", None)]
+    with open(os.environ["PIDS_FILE"], "w") as f:
+        json.dump([p for p in pids if p], f)
+"""
+
+
+@pytest.mark.parametrize("mode", ["exec", "fork"])
+def test_nothing_outlives_the_session(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    pids_file = pytester.path / "pids.json"
+    monkeypatch.setenv("PIDS_FILE", str(pids_file))
+    pytester.makepyfile(test_inner=INNER)
+    result = pytester.runpytest_subprocess("-p", "trtcache", "-p", "no:cacheprovider", f"--trtcache-spawn={mode}")
+    result.assert_outcomes(passed=1)
+    pids = json.loads(pids_file.read_text())
+    assert len(pids) == (2 if mode == "fork" else 1)
+    assert [p for p in pids if _alive(p)] == []
+
+
+@pytest.mark.parametrize(("hook", "says"), [("thread", "other threads run"), ("cuda", "CUDA is initialized")])
+def test_fork_falls_back_to_exec_when_unsafe_and_says_so_once(tmp_path, monkeypatch: pytest.MonkeyPatch, hook: str, says: str) -> None:
+    monkeypatch.setenv("TRTCACHE_TEST_SERVER_HOOK", hook)
+    notes: list[str] = []
+    spawner = ForkSpawner(["reference"], str(tmp_path / "server.log"), notes.append, imports=("_spawn_helpers",))
+    runtime = resolve("reference").runtime("python")
+    try:
+        observations = [
+            spawner.run(step_for(runtime, "save", "stream", str(tmp_path / f"c{i}"), str(tmp_path / f"c{i}" / "a.bin")), 60.0)
+            for i in range(2)
+        ]
+    finally:
+        spawner.close()
+    assert [o.spawner for o in observations] == ["exec", "exec"]
+    assert [o.returncode for o in observations] == [0, 0]
+    assert len(notes) == 1 and says in notes[0], notes
+    assert spawner.server_pid is not None and not _alive(spawner.server_pid)
