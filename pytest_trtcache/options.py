@@ -13,6 +13,8 @@ GROUP = "trtcache"
 TARGET = "--trtcache-target"
 CLAUSE = "--trtcache-clause"
 REPORT = "--trtcache-report"
+LEVEL = "--trtcache-level"
+KNOWN_GAPS = "--trtcache-known-gaps"
 
 
 def target_spec(value: str) -> str:
@@ -34,6 +36,29 @@ def clause_ids(value: str) -> list[str]:
     if not ids or unknown:
         raise argparse.ArgumentTypeError(f"unknown clause id(s) {', '.join(unknown) or repr(value)}; known: {', '.join(spec.BY_ID)}")
     return ids
+
+
+def gated_levels(value: str) -> frozenset[str]:
+    """``all`` or comma-separated levels; ``required`` is always gated."""
+    from pytest_trtcache import spec
+
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if parts == ["all"]:
+        return frozenset(spec.LEVELS)
+    unknown = [p for p in parts if p not in spec.LEVELS]
+    if not parts or unknown:
+        raise argparse.ArgumentTypeError(f"bad level {value!r}: expected all or a comma-separated subset of {', '.join(spec.LEVELS)}")
+    return frozenset(parts) | {"required"}
+
+
+def known_gaps_file(value: str) -> str:
+    from pytest_trtcache.known_gaps import parse
+
+    try:
+        parse(value)
+    except (OSError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"known-gaps file {value!r}: {exc}") from None
+    return value
 
 
 def add_options(parser) -> None:
@@ -60,6 +85,24 @@ def add_options(parser) -> None:
         default=None,
         metavar="PATH",
         help="write a JSON report (per test: clause, level, runtime, outcome, message).",
+    )
+    group.addoption(
+        LEVEL,
+        dest="trtcache_level",
+        default=gated_levels("all"),
+        type=gated_levels,
+        metavar="LEVELS",
+        help="clause levels whose failures fail the run: all (default) or a comma-separated subset of "
+        "required, extension, security (required is always gated). Other failures are reported as "
+        "'failed (not gated)'.",
+    )
+    group.addoption(
+        KNOWN_GAPS,
+        dest="trtcache_known_gaps",
+        default=None,
+        type=known_gaps_file,
+        metavar="FILE",
+        help="file of known gaps, one a line: CLAUSE [RUNTIME] [# reason]; matching tests are xfail(strict).",
     )
 
 

@@ -23,7 +23,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_trtcache import fixtures, report
+    from pytest_trtcache import fixtures, gates, report
     from pytest_trtcache.keys import TARGET_KEY
     from pytest_trtcache.targets import resolve
 
@@ -32,6 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TARGET_KEY] = resolve(options.target_from(config))
     config.pluginmanager.register(fixtures, "trtcache-fixtures")
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
+    config.pluginmanager.register(gates, "trtcache-gates")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -49,7 +50,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from pytest_trtcache import spec
+    from pytest_trtcache import known_gaps, spec
 
     for item in items:
         marker = item.get_closest_marker("clause")
@@ -65,3 +66,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
+    known_gaps.apply(config, items)
