@@ -7,8 +7,9 @@
     trtcache verdicts [...]       (clause x version table over released wheels)
 
 ``run`` works from any directory: the suite is the installed ``pytest_trtcache.conformance``
-package, and pytest gets its own rootdir and an empty ini in a temp dir so a user's
-configuration does not interfere.
+package, and pytest runs in a temp dir with its own rootdir and an empty ini, so a
+user's configuration does not interfere (extra pytest arguments that name files must
+therefore be absolute paths).
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ def suite_dir() -> str:
     raise SystemExit("trtcache: the conformance suite is not installed (no pytest_trtcache.conformance)")
 
 
+def child_env() -> dict[str, str]:
+    """The environment for the pytest child: it imports the same pytest_trtcache as we do
+    (it runs in a temp dir, so a checkout on the cwd would otherwise be lost)."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.environ.get("PYTHONPATH", "")
+    return {**os.environ, "PYTHONPATH": here + (os.pathsep + path if path else "")}
+
+
 def pytest_args(ns: argparse.Namespace, rest: list[str], workdir: str) -> list[str]:
     ini = os.path.join(workdir, "pytest.ini")
     with open(ini, "w", encoding="utf-8") as f:
@@ -58,8 +67,10 @@ def pytest_args(ns: argparse.Namespace, rest: list[str], workdir: str) -> list[s
 def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="trtcache-run-") as workdir:
         args = pytest_args(ns, rest, workdir)
-        # A child interpreter: the suite's at-exit behaviour must not mix with this one's.
-        return subprocess.call([sys.executable, "-m", "pytest", *args])
+        # A child interpreter (the suite's at-exit behaviour must not mix with this one's),
+        # in the temp dir, so plugins that write to the cwd (.benchmarks, ...) leave the
+        # user's directory alone. Our own path options are made absolute above.
+        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=workdir, env=child_env())
 
 
 def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:

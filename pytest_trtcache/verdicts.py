@@ -26,13 +26,13 @@ REQUIREMENT = "torch-tensorrt=={}"
 
 
 def run_version(version: str, rest: list[str], workdir: str) -> dict[str, Any]:
-    from pytest_trtcache.cli import pytest_args
+    from pytest_trtcache.cli import child_env, pytest_args
 
     ns = argparse.Namespace(target=f"wheel:{REQUIREMENT.format(version)}", peer=None, numprocesses=None, report=os.path.join(workdir, f"{version}.json"), level=None, known_gaps=None)
     sub = os.path.join(workdir, version)
     os.makedirs(sub)
     args = pytest_args(ns, ["-q", "-p", "no:randomly", *rest], sub)
-    proc = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, cwd=sub, env=child_env())
     # 0 all passed, 1 some failed: both give a verdict; anything else is no verdict at all.
     if proc.returncode not in (0, 1) or not os.path.isfile(ns.report):
         raise SystemExit(f"trtcache verdicts: the suite did not run against {ns.target} (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
