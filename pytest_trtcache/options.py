@@ -69,7 +69,7 @@ def add_options(parser) -> None:
         default=None,
         type=target_spec,
         metavar="TARGET",
-        help="implementation under test: reference (default), module:<dotted.path>, mutant:<name>. Env: TRTCACHE_TARGET.",
+        help="implementation under test: reference (default), module:<dotted.path>, mutant:<name>, wheel:<requirement>, wheel:/path/to/file.whl, torch_tensorrt, or a vendor entry-point name. Env: TRTCACHE_TARGET.",
     )
     group.addoption(
         CLAUSE,
