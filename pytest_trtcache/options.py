@@ -17,6 +17,8 @@ SPAWN = "--trtcache-spawn"
 TIMEOUT = "--trtcache-timeout"
 PEER = "--trtcache-peer"
 SPAWN_MODES = ("auto", "fork", "exec")
+LEVEL = "--trtcache-level"
+KNOWN_GAPS = "--trtcache-known-gaps"
 
 
 def target_spec(value: str) -> str:
@@ -56,6 +58,29 @@ def timeout_seconds(value: str) -> float:
     return seconds
 
 
+def gated_levels(value: str) -> frozenset[str]:
+    """``all`` or comma-separated levels; ``required`` is always gated."""
+    from pytest_trtcache import spec
+
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if parts == ["all"]:
+        return frozenset(spec.LEVELS)
+    unknown = [p for p in parts if p not in spec.LEVELS]
+    if not parts or unknown:
+        raise argparse.ArgumentTypeError(f"bad level {value!r}: expected all or a comma-separated subset of {', '.join(spec.LEVELS)}")
+    return frozenset(parts) | {"required"}
+
+
+def known_gaps_file(value: str) -> str:
+    from pytest_trtcache.known_gaps import parse
+
+    try:
+        parse(value)
+    except (OSError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"known-gaps file {value!r}: {exc}") from None
+    return value
+
+
 def add_options(parser) -> None:
     group = parser.getgroup(GROUP, "runtime-cache conformance (pytest-trtcache)")
     group.addoption(
@@ -64,7 +89,7 @@ def add_options(parser) -> None:
         default=None,
         type=target_spec,
         metavar="TARGET",
-        help="implementation under test: reference (default), module:<dotted.path>, mutant:<name>. Env: TRTCACHE_TARGET.",
+        help="implementation under test: reference (default), module:<dotted.path>, mutant:<name>, wheel:<requirement>, wheel:/path/to/file.whl, torch_tensorrt, or a vendor entry-point name. Env: TRTCACHE_TARGET.",
     )
     group.addoption(
         CLAUSE,
@@ -103,6 +128,24 @@ def add_options(parser) -> None:
         type=target_spec,
         metavar="TARGET",
         help="a second target for cross-target pairs (target saves, peer loads, and the reverse).",
+    )
+    group.addoption(
+        LEVEL,
+        dest="trtcache_level",
+        default=gated_levels("all"),
+        type=gated_levels,
+        metavar="LEVELS",
+        help="clause levels whose failures fail the run: all (default) or a comma-separated subset of "
+        "required, extension, security (required is always gated). Other failures are reported as "
+        "'failed (not gated)'.",
+    )
+    group.addoption(
+        KNOWN_GAPS,
+        dest="trtcache_known_gaps",
+        default=None,
+        type=known_gaps_file,
+        metavar="FILE",
+        help="file of known gaps, one a line: CLAUSE [RUNTIME] [# reason]; matching tests are xfail(strict).",
     )
 
 

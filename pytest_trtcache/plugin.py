@@ -23,7 +23,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_trtcache import fixtures, report
+    from pytest_trtcache import fixtures, gates, report
     from pytest_trtcache.keys import TARGET_KEY
     from pytest_trtcache.targets import resolve
 
@@ -35,6 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     config.pluginmanager.register(spawn_fixtures, "trtcache-spawn")
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
+    config.pluginmanager.register(gates, "trtcache-gates")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -52,7 +53,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from pytest_trtcache import spec
+    from pytest_trtcache import known_gaps, spec
 
     for item in items:
         marker = item.get_closest_marker("clause")
@@ -68,3 +69,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
+    known_gaps.apply(config, items)

@@ -1,18 +1,22 @@
 """The conformance report: one record per test (clause, level, runtime, outcome).
 
-``--trtcache-report=PATH`` writes it as JSON at the end of the session.
+``--trtcache-report=PATH`` writes it as JSON at the end of the session, with the
+target, the versions involved and the spawner; when ``GITHUB_STEP_SUMMARY`` is set the
+Markdown matrix (:mod:`.matrix`) is appended there. Under xdist the controller gets
+every worker's reports through ``pytest_runtest_logreport`` and writes the file alone.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 from typing import Any, Optional
 
 import pytest
 
-from pytest_trtcache import spec
+from pytest_trtcache import gates, spec
 
 NOT_OBSERVABLE = "not observable: "
 
@@ -65,10 +69,14 @@ class ReportPlugin:
                 "runtime": props.get("trtcache_runtime"),
                 "outcome": "passed",
                 "message": "",
+                "gated": True,
             },
         )
         # The worst phase wins: an error in setup/teardown, a failure or skip in call.
-        if report.failed:
+        if props.get(gates.GATED) is False:
+            record["outcome"], record["gated"] = "failed", False
+            record["message"] = props.get(gates.UNGATED_MESSAGE, "")
+        elif report.failed:
             record["outcome"] = "failed" if report.when == "call" else "error"
             record["message"] = _message(report)
         elif report.skipped and record["outcome"] == "passed":
@@ -80,18 +88,55 @@ class ReportPlugin:
         elif report.passed and hasattr(report, "wasxfail"):
             record["outcome"] = "xpassed"
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        path = self.config.getoption("trtcache_report")
-        if not path or hasattr(self.config, "workerinput"):
-            return
+    def data(self) -> dict[str, Any]:
         from pytest_trtcache.keys import TARGET_KEY
 
         target = self.config.stash[TARGET_KEY]
-        data = {
+        return {
             "target": target.spec,
+            "description": target.description,
+            "versions": versions(target),
+            "spawner": _spawner(self.config),
+            "levels_gated": sorted(self.config.getoption("trtcache_level") or spec.LEVELS),
             "python": platform.python_version(),
             "platform": sys.platform,
             "tests": sorted(self.records.values(), key=lambda r: r["nodeid"]),
         }
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):
+            return  # the controller writes, from the reports it received
+        path = self.config.getoption("trtcache_report")
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not path and not (summary and self.records):
+            return
+        data = self.data()
+        if path:
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(data, f, indent=1)
+        if summary and self.records:
+            from pytest_trtcache.matrix import render
+
+            with open(summary, "a", encoding="utf-8") as f:
+                f.write(render(data) + "\n")
+
+
+def _spawner(config: pytest.Config) -> str:
+    try:
+        return str(config.getoption("trtcache_spawner") or "in-process")
+    except ValueError:  # no spawner option in this build
+        return "in-process"
+
+
+def versions(target: Any) -> dict[str, str]:
+    from importlib import metadata
+
+    import pytest_trtcache
+
+    found = {"python": platform.python_version(), "pytest": pytest.__version__, "pytest-trtcache": pytest_trtcache.__version__}
+    try:
+        found["torch"] = metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        found["torch"] = "not installed"
+    found.update(target.versions)
+    return found

@@ -5,6 +5,11 @@ Accepted forms (``--trtcache-target`` / ``TRTCACHE_TARGET``)::
     reference                 this project's reference implementation (default)
     module:<dotted.path>      any importable module with upstream's names (python runtime)
     mutant:<name>             a bug-zoo variant of the reference (self-checking)
+    wheel:<requirement>       upstream's python sources from a released wheel (pip download, cached)
+    wheel:/path/to/file.whl   the same from a local wheel file
+    torch_tensorrt            the installed torch_tensorrt package (cpp and python runtimes)
+    <name>                    a vendor target registered under the entry-point group
+                              ``pytest_trtcache.targets`` (see :mod:`.entry_points`)
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from .base import NotObservable, Runtime, RuntimeUnavailable, Surface, Target, T
 
 ENV = "TRTCACHE_TARGET"
 DEFAULT = "reference"
-FORMS = ("reference", "module:<dotted.path>", "mutant:<name>")
+FORMS = ("reference", "module:<dotted.path>", "mutant:<name>", "wheel:<requirement>", "wheel:/path/to/file.whl", "torch_tensorrt", "<entry-point name>")
 
 
 def _module_target(spec: str, dotted: str) -> Target:
@@ -36,6 +41,12 @@ def _module_target(spec: str, dotted: str) -> Target:
     return target
 
 
+def _entry_point(name: str):
+    from .entry_points import find
+
+    return find(name)
+
+
 def resolve(spec: str, role: str = "target") -> Target:
     """Resolve a target string; raise :class:`TargetError` naming it and the accepted forms."""
     spec = (spec or "").strip()
@@ -50,6 +61,18 @@ def resolve(spec: str, role: str = "target") -> Target:
         from pytest_trtcache.mutants import mutant_target
 
         target = mutant_target(spec, rest)
+    elif kind == "wheel" and rest:
+        from .wheel import wheel_target
+
+        target = wheel_target(spec, rest)
+    elif spec == "torch_tensorrt":
+        from .torch_tensorrt import torch_tensorrt_target
+
+        target = torch_tensorrt_target(spec)
+    elif spec and not rest and (entry := _entry_point(spec)) is not None:
+        from .entry_points import entry_point_target
+
+        target = entry_point_target(spec, entry)
     else:
         raise TargetError(f"bad target {spec!r}: expected one of {', '.join(FORMS)}")
     target.role = role

@@ -1,0 +1,142 @@
+"""The ``trtcache`` command: run the installed conformance suite, render reports, diagnose.
+
+    trtcache run [--target T] [--peer P] [-n N] [--report PATH] [--level L] [--known-gaps F] [pytest args...]
+    trtcache report PATH
+    trtcache doctor
+    trtcache selfcheck [...]      (pytest_trtcache.selfcheck, when present)
+    trtcache verdicts [...]       (clause x version table over released wheels)
+
+``run`` works from any directory: the suite is the installed ``pytest_trtcache.conformance``
+package, and pytest runs in a temp dir with its own rootdir and an empty ini, so a
+user's configuration does not interfere (extra pytest arguments that name files must
+therefore be absolute paths).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from typing import Optional, Sequence
+
+
+def suite_dir() -> str:
+    """The conformance suite: the installed package, or the checkout's ``conformance/``."""
+    spec = importlib.util.find_spec("pytest_trtcache.conformance")
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
+    checkout = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conformance")
+    if os.path.isfile(os.path.join(checkout, "__init__.py")):
+        return checkout
+    raise SystemExit("trtcache: the conformance suite is not installed (no pytest_trtcache.conformance)")
+
+
+def child_env() -> dict[str, str]:
+    """The environment for the pytest child: it imports the same pytest_trtcache as we do
+    (it runs in a temp dir, so a checkout on the cwd would otherwise be lost)."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.environ.get("PYTHONPATH", "")
+    return {**os.environ, "PYTHONPATH": here + (os.pathsep + path if path else "")}
+
+
+def pytest_args(ns: argparse.Namespace, rest: list[str], workdir: str) -> list[str]:
+    ini = os.path.join(workdir, "pytest.ini")
+    with open(ini, "w", encoding="utf-8") as f:
+        f.write("[pytest]\n")
+    args = ["-p", "trtcache", "--import-mode=importlib", "--rootdir", workdir, "-c", ini, "-p", "no:cacheprovider", "-o", "console_output_style=progress"]
+    if ns.target:
+        args += ["--trtcache-target", ns.target]
+    if ns.peer:
+        args += ["--trtcache-peer", ns.peer]
+    if ns.numprocesses:
+        args += ["-n", ns.numprocesses]
+    if ns.report:
+        args += ["--trtcache-report", os.path.abspath(ns.report)]
+    if ns.level:
+        args += ["--trtcache-level", ns.level]
+    if ns.known_gaps:
+        args += ["--trtcache-known-gaps", os.path.abspath(ns.known_gaps)]
+    return args + [suite_dir()] + rest
+
+
+def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
+    with tempfile.TemporaryDirectory(prefix="trtcache-run-") as workdir:
+        args = pytest_args(ns, rest, workdir)
+        # A child interpreter (the suite's at-exit behaviour must not mix with this one's),
+        # in the temp dir, so plugins that write to the cwd (.benchmarks, ...) leave the
+        # user's directory alone. Our own path options are made absolute above.
+        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=workdir, env=child_env())
+
+
+def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
+    from pytest_trtcache.matrix import render
+
+    try:
+        with open(ns.path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as exc:
+        print(f"trtcache report: cannot read {ns.path}: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(data) + "\n")
+    return 0
+
+
+def cmd_selfcheck(ns: argparse.Namespace, rest: list[str]) -> int:
+    try:
+        selfcheck = importlib.import_module("pytest_trtcache.selfcheck")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pytest_trtcache.selfcheck":
+            raise
+        print("trtcache selfcheck: not available in this build (pytest_trtcache.selfcheck is missing)", file=sys.stderr)
+        return 2
+    return int(selfcheck.main(rest) or 0)
+
+
+def cmd_doctor(ns: argparse.Namespace, rest: list[str]) -> int:
+    from pytest_trtcache.doctor import main
+
+    return main(ns.target)
+
+
+def cmd_verdicts(ns: argparse.Namespace, rest: list[str]) -> int:
+    from pytest_trtcache.verdicts import main
+
+    return main(rest)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="trtcache", description="pytest-trtcache: RuntimeCache conformance")
+    sub = top.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the conformance suite against a target (extra args go to pytest)")
+    run.add_argument("--target", help="target string (default: reference)")
+    run.add_argument("--peer", help="peer target for cross-target pairs")
+    run.add_argument("-n", dest="numprocesses", help="pytest-xdist workers")
+    run.add_argument("--report", help="write the JSON report here")
+    run.add_argument("--level", help="gated levels: all, or e.g. required,security")
+    run.add_argument("--known-gaps", help="known-gaps file")
+    run.set_defaults(func=cmd_run)
+    report = sub.add_parser("report", help="render a saved JSON report as a Markdown matrix")
+    report.add_argument("path")
+    report.set_defaults(func=cmd_report)
+    doctor = sub.add_parser("doctor", help="what can run here, and why not")
+    doctor.add_argument("--target", default=None, help="also resolve this target")
+    doctor.set_defaults(func=cmd_doctor)
+    sub.add_parser("selfcheck", help="run the suite against the bug zoo", add_help=False).set_defaults(func=cmd_selfcheck)
+    sub.add_parser("verdicts", help="clause x version table over released wheels", add_help=False).set_defaults(func=cmd_verdicts)
+    return top
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ns, rest = parser().parse_known_args(argv)
+    if rest and ns.func is cmd_report:
+        parser().error(f"unexpected arguments: {' '.join(rest)}")
+    return ns.func(ns, rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""``trtcache verdicts``: the conformance suite against released upstream wheels.
+
+Runs the installed suite once per version against ``wheel:torch-tensorrt==<version>``
+(each in its own interpreter: one upstream version per process) and prints the README
+table, clause x version, each cell one of :mod:`.matrix`'s verdicts over every test
+and runtime of that clause.
+
+    trtcache verdicts [--versions 2.13.0,2.14.0] [--json PATH] [pytest args...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from typing import Any, Optional, Sequence
+
+from pytest_trtcache import spec
+from pytest_trtcache.matrix import LEGEND, cell
+
+VERSIONS = ("2.13.0", "2.14.0")
+REQUIREMENT = "torch-tensorrt=={}"
+
+
+def run_version(version: str, rest: list[str], workdir: str) -> dict[str, Any]:
+    from pytest_trtcache.cli import child_env, pytest_args
+
+    ns = argparse.Namespace(target=f"wheel:{REQUIREMENT.format(version)}", peer=None, numprocesses=None, report=os.path.join(workdir, f"{version}.json"), level=None, known_gaps=None)
+    sub = os.path.join(workdir, version)
+    os.makedirs(sub)
+    args = pytest_args(ns, ["-q", "-p", "no:randomly", *rest], sub)
+    proc = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, cwd=sub, env=child_env())
+    # 0 all passed, 1 some failed: both give a verdict; anything else is no verdict at all.
+    if proc.returncode not in (0, 1) or not os.path.isfile(ns.report):
+        raise SystemExit(f"trtcache verdicts: the suite did not run against {ns.target} (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    with open(ns.report, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def table(reports: dict[str, dict[str, Any]]) -> tuple[str, dict[str, dict[str, str]]]:
+    verdicts: dict[str, dict[str, str]] = {}
+    for version, data in reports.items():
+        for clause in spec.CLAUSES:
+            records = [r for r in data["tests"] if r["clause"] == clause.id]
+            if records:
+                verdicts.setdefault(clause.id, {})[version] = cell(records)
+    versions = list(reports)
+    lines = ["| clause | level | " + " | ".join(f"torch-tensorrt {v}" for v in versions) + " |", "|---|---|" + "---|" * len(versions)]
+    for clause_id, row in verdicts.items():
+        lines.append(f"| {clause_id} | {spec.get(clause_id).level} | " + " | ".join(row.get(v, "") for v in versions) + " |")
+    return "\n".join(lines + ["", LEGEND]), verdicts
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="trtcache verdicts")
+    parser.add_argument("--versions", default=",".join(VERSIONS), help="comma-separated torch-tensorrt versions")
+    parser.add_argument("--json", help="write {verdicts, reports} here")
+    ns, rest = parser.parse_known_args(argv)
+    versions = [v.strip() for v in ns.versions.split(",") if v.strip()]
+    with tempfile.TemporaryDirectory(prefix="trtcache-verdicts-") as workdir:
+        reports = {v: run_version(v, rest, workdir) for v in versions}
+    text, verdicts = table(reports)
+    print(text)
+    if ns.json:
+        with open(ns.json, "w", encoding="utf-8") as f:
+            json.dump({"verdicts": verdicts, "reports": reports}, f, indent=1)
+    return 0

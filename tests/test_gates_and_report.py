@@ -1,0 +1,162 @@
+"""--trtcache-level gates, --trtcache-known-gaps, the JSON report and its Markdown matrix."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import pytest_trtcache.reference  # noqa: F401  (before pytester runs: see test_entry_points)
+import torch  # noqa: F401
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Child interpreters import this checkout's plugin, not an installed one.
+CHILD_ENV = {**os.environ, "PYTHONPATH": REPO}
+
+SUITE = """
+import pytest
+
+@pytest.mark.clause("H4")
+def test_required_passes(runtime):
+    pass
+
+@pytest.mark.clause("H9")
+def test_extension_fails(runtime):
+    raise AssertionError("[H9] runtime python, step 'serialize': expected b'x', observed b''")
+
+@pytest.mark.clause("X1")
+def test_security_fails(runtime):
+    raise AssertionError("[X1] runtime python, step 'save': symlink target truncated")
+"""
+
+REQUIRED_FAILS = """
+import pytest
+
+@pytest.mark.clause("H5")
+def test_required_fails(runtime):
+    raise AssertionError("[H5] broken")
+"""
+
+
+def records(path) -> dict[str, dict]:
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    return {r["nodeid"].split("::")[1]: r for r in data["tests"]}, data
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest("-p", "trtcache", "-p", "no:cacheprovider", "-rxs", *args)
+
+
+class TestGates:
+    def test_by_default_every_level_is_gated(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(SUITE)
+        result = run(pytester)
+        result.assert_outcomes(passed=1, failed=2)
+
+    def test_an_ungated_failure_does_not_fail_the_run_but_is_reported_failed(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(SUITE)
+        result = run(pytester, "--trtcache-level=required", "--trtcache-report=r.json")
+        assert result.ret == pytest.ExitCode.OK
+        result.assert_outcomes(passed=1, xfailed=2)
+        result.stdout.fnmatch_lines(["*ungated extension clause failed: AssertionError: [[]H9] runtime python*"])
+        by_test, _ = records(pytester.path / "r.json")
+        assert by_test["test_extension_fails[python]"] | {"message": ""} == {
+            "nodeid": "test_an_ungated_failure_does_not_fail_the_run_but_is_reported_failed.py::test_extension_fails[python]",
+            "clause": "H9", "level": "extension", "runtime": "python", "outcome": "failed", "message": "", "gated": False,
+        }
+        assert "[H9] runtime python, step 'serialize'" in by_test["test_extension_fails[python]"]["message"]
+        assert by_test["test_required_passes[python]"]["outcome"] == "passed"
+
+    def test_a_gated_level_among_several_fails_the_run(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(SUITE)
+        result = run(pytester, "--trtcache-level=security", "--trtcache-report=r.json")
+        assert result.ret == pytest.ExitCode.TESTS_FAILED
+        result.assert_outcomes(passed=1, failed=1, xfailed=1)
+        by_test, data = records(pytester.path / "r.json")
+        assert (by_test["test_security_fails[python]"]["gated"], by_test["test_extension_fails[python]"]["gated"]) == (True, False)
+        assert data["levels_gated"] == ["required", "security"]
+
+    def test_required_is_always_gated(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(REQUIRED_FAILS)
+        result = run(pytester, "--trtcache-level=required")
+        result.assert_outcomes(failed=1)
+
+    def test_a_bad_level_is_a_usage_error_naming_it(self, pytester: pytest.Pytester) -> None:
+        result = run(pytester, "--trtcache-level=optional")
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(["*bad level 'optional'*"])
+
+
+class TestKnownGaps:
+    def test_listed_gaps_become_strict_xfails_and_unmatched_ids_warn(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(SUITE)
+        pytester.path.joinpath("gaps.txt").write_text("# vendor gaps\nH9 python  # pending bytes not serialized\nX1 cpp\nS4\n")
+        result = run(pytester, "--trtcache-known-gaps=gaps.txt", "--trtcache-report=r.json")
+        result.assert_outcomes(passed=1, failed=1, xfailed=1, warnings=2)
+        result.stdout.fnmatch_lines([
+            "*known gap X1 cpp (gaps.txt:3) matches no collected test*",
+            "*known gap S4 (gaps.txt:4) matches no collected test*",
+            "*known gap H9 python (gaps.txt:2): pending bytes not serialized*",
+        ])
+        by_test, _ = records(pytester.path / "r.json")
+        assert by_test["test_extension_fails[python]"]["outcome"] == "xfailed"
+
+    def test_a_fixed_gap_fails_the_run(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(SUITE)
+        pytester.path.joinpath("gaps.txt").write_text("H4\n")
+        result = run(pytester, "--trtcache-known-gaps=gaps.txt", "--trtcache-level=required")
+        result.assert_outcomes(failed=1, xfailed=2)
+        result.stdout.fnmatch_lines(["*XPASS(strict)*known gap H4*"])
+
+    def test_an_unknown_clause_in_the_file_is_a_usage_error(self, pytester: pytest.Pytester) -> None:
+        pytester.path.joinpath("gaps.txt").write_text("Z9\n")
+        result = run(pytester, "--trtcache-known-gaps=gaps.txt")
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(["*gaps.txt*line 1*'Z9'*"])
+
+
+class TestReport:
+    def test_the_report_carries_target_versions_and_spawner(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(SUITE)
+        run(pytester, "--trtcache-report=r.json")
+        _, data = records(pytester.path / "r.json")
+        assert data["target"] == "reference"
+        assert data["spawner"] == "in-process"
+        assert {"torch", "python", "pytest-trtcache"} <= set(data["versions"])
+
+    def test_the_matrix_goes_to_the_github_step_summary(self, pytester: pytest.Pytester, monkeypatch) -> None:
+        summary = pytester.path / "summary.md"
+        summary.write_text("earlier step\n")
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+        pytester.makepyfile(SUITE)
+        run(pytester, "--trtcache-level=required")
+        text = summary.read_text()
+        assert text.startswith("earlier step\n")
+        assert "| clause | level | python |" in text
+        assert "| H4 | required | pass |" in text
+        assert "| H9 | extension | FAIL* |" in text
+        assert "| X1 | security | FAIL* |" in text
+
+    def test_trtcache_report_renders_a_saved_report(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(SUITE)
+        run(pytester, "--trtcache-report=r.json")
+        result = subprocess.run([sys.executable, "-m", "pytest_trtcache.cli", "report", str(pytester.path / "r.json")], capture_output=True, text=True, env=CHILD_ENV)
+        assert result.returncode == 0, result.stderr
+        assert "| H9 | extension | FAIL |" in result.stdout
+        assert "n-o: not observable" in result.stdout
+
+    def test_under_xdist_the_controller_writes_every_workers_records(self, pytester: pytest.Pytester, monkeypatch) -> None:
+        monkeypatch.setenv("PYTHONPATH", REPO)
+        pytester.makepyfile(SUITE)
+        result = pytester.runpytest_subprocess("-p", "trtcache", "-n", "2", "--trtcache-level=required", "--trtcache-report=r.json")
+        assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+        by_test, _ = records(pytester.path / "r.json")
+        assert {k: (v["outcome"], v["gated"]) for k, v in by_test.items()} == {
+            "test_required_passes[python]": ("passed", True),
+            "test_extension_fails[python]": ("failed", False),
+            "test_security_fails[python]": ("failed", False),
+        }

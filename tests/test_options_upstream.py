@@ -1,0 +1,47 @@
+"""Parsers of --trtcache-level and --trtcache-known-gaps."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from pytest_trtcache.known_gaps import Gap, parse
+from pytest_trtcache.options import gated_levels, known_gaps_file
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("all", {"required", "extension", "security"}), ("required", {"required"}), ("extension", {"required", "extension"}), ("security, extension", {"required", "extension", "security"})],
+)
+def test_levels_parse_with_required_always_gated(value, expected) -> None:
+    assert gated_levels(value) == expected
+
+
+@pytest.mark.parametrize("value", ["", "optional", "all,required"])
+def test_bad_levels_name_the_value(value) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=f"bad level {value!r}"):
+        gated_levels(value)
+
+
+def test_known_gaps_lines_comments_and_runtimes(tmp_path) -> None:
+    path = tmp_path / "gaps"
+    path.write_text("# header\n\nH9\nH9 python  # why\nC1 cpp->python\n")
+    assert parse(str(path)) == [
+        Gap("H9", None, "", f"{path}:3"),
+        Gap("H9", "python", "why", f"{path}:4"),
+        Gap("C1", "cpp->python", "", f"{path}:5"),
+    ]
+
+
+@pytest.mark.parametrize("line", ["Z1", "H9 python extra", "h9"])
+def test_bad_known_gap_lines_are_rejected_with_the_line(tmp_path, line) -> None:
+    path = tmp_path / "gaps"
+    path.write_text(line + "\n")
+    with pytest.raises(argparse.ArgumentTypeError, match="line 1"):
+        known_gaps_file(str(path))
+
+
+def test_a_missing_known_gaps_file_is_named(tmp_path) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match="nope.txt"):
+        known_gaps_file(str(tmp_path / "nope.txt"))

@@ -1,0 +1,101 @@
+"""wheel: targets: local files, the import shim across processes, clear fetch errors."""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pytest_trtcache.targets import TargetError, resolve
+from pytest_trtcache.targets.wheel import fetch
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WHEELS = "/tmp/whl"
+
+WHEEL_214 = next(iter(glob.glob(os.path.join(WHEELS, "torch_tensorrt-2.14.0-*.whl"))), None)
+needs_wheel = pytest.mark.skipif(WHEEL_214 is None, reason=f"no torch-tensorrt 2.14.0 wheel in {WHEELS}")
+
+
+def run_child(code: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
+
+
+@needs_wheel
+def test_a_local_wheel_resolves_to_upstreams_python_runtime(cache_dir) -> None:
+    target = resolve(f"wheel:{WHEEL_214}")
+    assert target.versions == {"torch-tensorrt": "2.14.0"}
+    assert list(target.runtimes) == ["python"]
+    assert os.path.isfile(glob.glob(os.path.join(cache_dir, "sources", "*", "torch_tensorrt", "runtime", "_runtime_cache.py"))[0])
+
+
+@needs_wheel
+def test_a_child_unpickles_what_the_target_pickled_by_the_real_module_name(cache_dir, tmp_path) -> None:
+    spec = f"wheel:{WHEEL_214}"
+    parent = run_child(
+        "import pickle, sys\n"
+        "from pytest_trtcache.targets import resolve\n"
+        "from pytest_trtcache.targets.base import tensor_of\n"
+        f"rt = resolve({spec!r}).runtime('python')\n"
+        "h = rt.new_handle('/some/path'); h.deserialize(tensor_of(b'pending-bytes'))\n"
+        "data = pickle.dumps(h)\n"
+        "assert b'torch_tensorrt.runtime._runtime_cache' in data\n"
+        f"open({str(tmp_path / 'h.pkl')!r}, 'wb').write(data)\n"
+    )
+    assert parent.returncode == 0, parent.stderr
+    child = run_child(
+        "import pickle\n"
+        "from pytest_trtcache.targets import resolve\n"
+        "from pytest_trtcache.targets.base import PENDING_BYTES\n"
+        f"rt = resolve({spec!r}).runtime('python'); rt.activate_process()\n"
+        f"h = pickle.load(open({str(tmp_path / 'h.pkl')!r}, 'rb'))\n"
+        "print(type(h).__module__, h.path, rt.observe(PENDING_BYTES, h))\n"
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split() == ["torch_tensorrt.runtime._runtime_cache", "/some/path", "b'pending-bytes'"]
+
+
+@needs_wheel
+def test_upstream_runtime_cache_cm_runs_under_the_shim(cache_dir, tmp_path) -> None:
+    import torch
+
+    api = resolve(f"wheel:{WHEEL_214}").runtime("python").api
+    engine = api.wrapper_class("engine")
+    path = str(tmp_path / "cache.bin")
+    with api.runtime_cache(engine, path) as rc:
+        engine(torch.zeros(2, 3))
+        assert engine.runtime_cache is rc
+    assert engine.runtime_cache is None  # upstream's CM restored the settings on exit
+    assert os.path.getsize(path) > 0  # and saved once on exit
+
+
+@needs_wheel
+def test_the_shim_refuses_a_real_torch_tensorrt_already_imported(cache_dir) -> None:
+    result = run_child(
+        "import sys, types\n"
+        "sys.modules['torch_tensorrt'] = types.ModuleType('torch_tensorrt')\n"
+        "from pytest_trtcache.targets import resolve\n"
+        f"resolve({'wheel:' + str(WHEEL_214)!r}).runtime('python').api\n"
+    )
+    assert result.returncode != 0
+    assert "a real torch_tensorrt is already imported" in result.stderr
+
+
+def test_a_missing_local_wheel_names_the_file(cache_dir) -> None:
+    with pytest.raises(TargetError, match="no such wheel file /nonexistent/x.whl"):
+        resolve("wheel:/nonexistent/x.whl")
+
+
+def test_an_unfetchable_requirement_says_which_and_how_to_point_at_a_file(cache_dir, monkeypatch) -> None:
+    # No index reachable: pip fails fast, as without network.
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_TIMEOUT", "2")
+    monkeypatch.setenv("PIP_FIND_LINKS", "")
+    with pytest.raises(TargetError) as info:
+        fetch("torch-tensorrt==2.13.0")
+    message = str(info.value)
+    assert "could not fetch wheel for 'torch-tensorrt==2.13.0'" in message
+    assert "--trtcache-target=wheel:/path/to/file.whl" in message
