@@ -627,6 +627,9 @@ def lifecycle_machine(
                     continue
                 clause = "F2" if m.loaded else ("A6" if not m.registered else "A1")
                 self.expect(clause, f"{label}'s at-exit token in the registry", funcs.count(token) if token is not None else 0, 1 if m.registered else 0)
+            for label, m in self.world.live(FACADE):
+                # upstream's public flag: off once a save happened, so exactly one save happens
+                self.expect("A4" if not m.loaded else "F2", f"{label}.autosave_on_del", getattr(self.objects[label], "autosave_on_del", None), m.autosave)
             expected = sum(1 for _, m in self.world.live(FACADE) if m.registered)
             self.expect("A3", "hooks in the at-exit registry (one per live autosaving facade, none for dead ones)", len(funcs), expected)
             self.expect("A3", "hooks that reached the real at-exit registry", self.atexit.real_registrations(), 0)

@@ -13,6 +13,9 @@ GROUP = "trtcache"
 TARGET = "--trtcache-target"
 CLAUSE = "--trtcache-clause"
 REPORT = "--trtcache-report"
+PROFILE = "--trtcache-profile"
+EXAMPLES = "--trtcache-examples"
+LIFECYCLE_CROSS = "--trtcache-lifecycle-cross"
 
 
 def target_spec(value: str) -> str:
@@ -34,6 +37,24 @@ def clause_ids(value: str) -> list[str]:
     if not ids or unknown:
         raise argparse.ArgumentTypeError(f"unknown clause id(s) {', '.join(unknown) or repr(value)}; known: {', '.join(spec.BY_ID)}")
     return ids
+
+
+def profile_name(value: str) -> str:
+    from pytest_trtcache.profiles import PROFILES
+
+    if value not in PROFILES:
+        raise argparse.ArgumentTypeError(f"unknown hypothesis profile {value!r}; known: {', '.join(PROFILES)}")
+    return value
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return number
 
 
 def add_options(parser) -> None:
@@ -61,6 +82,30 @@ def add_options(parser) -> None:
         metavar="PATH",
         help="write a JSON report (per test: clause, level, runtime, outcome, message).",
     )
+    group.addoption(
+        PROFILE,
+        dest="trtcache_profile",
+        default=None,
+        type=profile_name,
+        metavar="NAME",
+        help="hypothesis profile for the lifecycle state machines: trtcache-dev (default), trtcache-ci "
+        "(default when the CI environment variable is set), trtcache-thorough.",
+    )
+    group.addoption(
+        EXAMPLES,
+        dest="trtcache_examples",
+        default=None,
+        type=positive_int,
+        metavar="N",
+        help="override the profile's max_examples for the lifecycle state machines.",
+    )
+    group.addoption(
+        LIFECYCLE_CROSS,
+        dest="trtcache_lifecycle_cross",
+        action="store_true",
+        default=False,
+        help="let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send).",
+    )
 
 
 def target_from(config) -> str:
@@ -78,3 +123,13 @@ def target_from(config) -> str:
 
             raise pytest.UsageError(f"{ENV}: {exc}") from None
     return DEFAULT
+
+
+def profile_from(config) -> str:
+    """``--trtcache-profile``, else trtcache-ci when ``CI`` is set (as on GitHub Actions), else trtcache-dev."""
+    from pytest_trtcache.profiles import CI, DEV
+
+    value = config.getoption("trtcache_profile")
+    if value:
+        return value
+    return CI if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no") else DEV
