@@ -281,6 +281,15 @@ class _MachineCheck(Check):
         return f"{super().verdict(message)}\nreproduce with: {self.setup}"
 
 
+_RULES_OF_KIND = {
+    HANDLE: ("create_handle", "pickle_handle", "deepcopy_handle", "drop_handle"),
+    FACADE: (
+        "create_facade", "pickle_facade", "deepcopy_facade", "drop_facade", "save_to_file", "load_from_file", "stream_copy",
+        "enter_runtime_cache", "runtime_cache_runs_kernels", "exit_runtime_cache", "fire_atexit",
+    ),
+}
+
+
 def _default_tmp_dir() -> str:
     return tempfile.mkdtemp(prefix="trtcache-lifecycle-")
 
@@ -306,13 +315,14 @@ def lifecycle_machine(
     skip = frozenset(skip_clauses)
     setup = setup or f"# LifecycleMachine = lifecycle_machine(<runtime {runtime!r}>)"
     api = runtime.api
+    handles, facades = Bundle("handles"), Bundle("facades")
+    # Rules on any object draw only from the bundles this machine fills: drawing from an
+    # always-empty bundle is filtered, and enough filtering fails a health check.
+    objs = handles | facades if len(kinds) == 2 else (handles if HANDLE in kinds else facades)
 
     class LifecycleMachine(RuleBasedStateMachine):
         not_observed: dict[str, str] = {}  # what this runtime did not let the machine see
         steps_run: list[int] = []  # steps per example (for the power script)
-
-        handles = Bundle("handles")
-        facades = Bundle("facades")
 
         def __init__(self) -> None:
             super().__init__()
@@ -397,14 +407,12 @@ def lifecycle_machine(
             return self.new_label(m.kind, obj, loaded)
 
         # -- rules: creation ------------------------------------------------------------
-        @precondition(lambda self: HANDLE in kinds)
         @rule(target=handles, with_path=st.booleans())
         def create_handle(self, with_path: bool) -> str:
             self.begin(f"create_handle(with_path={with_path})")
             path = self.path_for(with_path)
             return self.new_label(HANDLE, runtime.new_handle(path), Model(HANDLE, path))
 
-        @precondition(lambda self: FACADE in kinds)
         @rule(target=facades, with_path=st.booleans(), autosave=st.booleans())
         def create_facade(self, with_path: bool, autosave: bool) -> str:
             self.begin(f"create_facade(with_path={with_path}, autosave={autosave})")
@@ -413,14 +421,14 @@ def lifecycle_machine(
             return self.new_label(FACADE, obj, Model(FACADE, path, autosave=autosave, registered=autosave))
 
         # -- rules: the handle's lifecycle (H1-H6, H9) --------------------------------
-        @rule(obj=handles | facades, entries=entries_strategy)
+        @rule(obj=objs, entries=entries_strategy)
         def deserialize(self, obj: str, entries: dict[bytes, bytes]) -> None:
             self.begin(f"deserialize({obj}, encode({entries!r}))")
             blob = encode(entries)
             self.handle(obj).deserialize(tensor_of(blob))
             self.world.objects[obj].deserialize(blob)
 
-        @rule(obj=handles | facades)
+        @rule(obj=objs)
         def materialize(self, obj: str) -> None:
             self.begin(f"materialize({obj})")
             config = runtime.new_runtime_config()
@@ -429,7 +437,7 @@ def lifecycle_machine(
             if runtime.materializes_with_config and hasattr(config, "created"):
                 self.expect("H2", "live caches the config created", config.created, created)
 
-        @rule(obj=handles | facades, entries=entries_strategy)
+        @rule(obj=objs, entries=entries_strategy)
         def add_kernels(self, obj: str, entries: dict[bytes, bytes]) -> None:
             """What an engine's forward does: materialize, then add compiled kernels."""
             self.begin(f"add_kernels({obj}, {entries!r})")
@@ -443,7 +451,7 @@ def lifecycle_machine(
                 return
             m.entries.update(entries)
 
-        @rule(obj=handles | facades)
+        @rule(obj=objs)
         def serialize(self, obj: str) -> None:
             m = self.world.objects[obj]
             self.begin(f"serialize({obj}) [{m.state}]")
@@ -503,7 +511,7 @@ def lifecycle_machine(
             self.world.objects[dst].deserialize(blob)
 
         # -- rules: runtime_cache() (A8) ------------------------------------------------
-        @precondition(lambda self: FACADE in kinds and self.cm is None and not self.wrapper_error)
+        @precondition(lambda self: self.cm is None and not self.wrapper_error)
         @rule()
         def enter_runtime_cache(self) -> None:
             self.begin("enter runtime_cache(module, cm.bin)")
@@ -559,7 +567,6 @@ def lifecycle_machine(
                 return  # the context manager still holds it
             self.drop_label(obj)
 
-        @precondition(lambda self: FACADE in kinds)
         @rule()
         def fire_atexit(self) -> None:
             self.begin("interpreter exit: run the at-exit hooks")
@@ -572,7 +579,7 @@ def lifecycle_machine(
 
         # -- rule: cross-process ----------------------------------------------------------
         @precondition(lambda self: channel is not None)
-        @rule(obj=handles | facades)
+        @rule(obj=objs)
         def send_to_child(self, obj: str) -> None:
             m = self.world.objects[obj]
             self.begin(f"send {obj} [{m.state}] to a child process")
@@ -670,6 +677,11 @@ def lifecycle_machine(
                     close()
                 shutil.rmtree(self.tmp, ignore_errors=True)
 
+    # A machine without handles or without facades has none of their rules at all.
+    for kind, names in _RULES_OF_KIND.items():
+        if kind not in kinds:
+            for name in names:
+                setattr(LifecycleMachine, name, None)
     LifecycleMachine.__doc__ = f"Lifecycle state machine for {runtime!r}. Setup: {setup}"
     return LifecycleMachine
 
