@@ -9,19 +9,15 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-# The snippet of docs/lifecycle.md, verbatim, run by pytester below.
-SNIPPET = """\
-from pytest_trtcache.lifecycle import machine_test_case
 
-TestMyCache = machine_test_case("module:tests.lifecycle_fixture_module")
-"""
-
-
-def test_the_documented_snippet_runs_against_an_upstream_named_module(pytester: pytest.Pytester, request) -> None:
-    with open(request.config.rootpath / "docs" / "lifecycle.md") as f:
-        assert SNIPPET.splitlines()[-1] in f.read(), "docs/lifecycle.md no longer shows the snippet this test runs"
-    pytester.syspathinsert(request.config.rootpath)
-    pytester.makepyfile(test_my_cache=SNIPPET)
+def test_the_documented_snippet_runs_against_an_upstream_named_module(pytester: pytest.Pytester, request, monkeypatch) -> None:
+    # The first python block of docs/lifecycle.md, with its module swapped for ours.
+    doc = (request.config.rootpath / "docs" / "lifecycle.md").read_text()
+    snippet = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+    assert 'machine_test_case("module:my_pkg._runtime_cache")' in snippet, snippet
+    snippet = snippet.replace("my_pkg._runtime_cache", "tests.lifecycle_fixture_module")
+    monkeypatch.setenv("PYTHONPATH", str(request.config.rootpath))  # this checkout, not an installed copy
+    pytester.makepyfile(test_my_cache=snippet)
     result = pytester.runpytest_subprocess("-p", "trtcache", "--trtcache-examples=5", "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
 
@@ -65,7 +61,7 @@ def test_the_atexit_recorder_fires_last_registered_first_and_empties() -> None:
     with AtexitRecorder() as rec:
         atexit.register(calls.append, 1)
         atexit.register(calls.append, 2)
-        token = atexit.register(calls.append)
+        token = atexit.register(lambda: calls.append(3))
         atexit.unregister(token)
         rec.fire()
     assert calls == [2, 1] and rec.hooks == []
