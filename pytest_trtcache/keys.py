@@ -7,3 +7,4 @@ import pytest
 from pytest_trtcache.targets.base import Target
 
 TARGET_KEY = pytest.StashKey[Target]()
+PROFILE_KEY = pytest.StashKey[str]()  # hypothesis profile of the lifecycle machines

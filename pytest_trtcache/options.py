@@ -19,6 +19,9 @@ PEER = "--trtcache-peer"
 SPAWN_MODES = ("auto", "fork", "exec")
 LEVEL = "--trtcache-level"
 KNOWN_GAPS = "--trtcache-known-gaps"
+PROFILE = "--trtcache-profile"
+EXAMPLES = "--trtcache-examples"
+LIFECYCLE_CROSS = "--trtcache-lifecycle-cross"
 
 
 def target_spec(value: str) -> str:
@@ -79,6 +82,22 @@ def known_gaps_file(value: str) -> str:
     except (OSError, ValueError) as exc:
         raise argparse.ArgumentTypeError(f"known-gaps file {value!r}: {exc}") from None
     return value
+def profile_name(value: str) -> str:
+    from pytest_trtcache.profiles import PROFILES
+
+    if value not in PROFILES:
+        raise argparse.ArgumentTypeError(f"unknown hypothesis profile {value!r}; known: {', '.join(PROFILES)}")
+    return value
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return number
 
 
 def add_options(parser) -> None:
@@ -147,6 +166,30 @@ def add_options(parser) -> None:
         metavar="FILE",
         help="file of known gaps, one a line: CLAUSE [RUNTIME] [# reason]; matching tests are xfail(strict).",
     )
+    group.addoption(
+        PROFILE,
+        dest="trtcache_profile",
+        default=None,
+        type=profile_name,
+        metavar="NAME",
+        help="hypothesis profile for the lifecycle state machines: trtcache-dev (default), trtcache-ci "
+        "(default when the CI environment variable is set), trtcache-thorough.",
+    )
+    group.addoption(
+        EXAMPLES,
+        dest="trtcache_examples",
+        default=None,
+        type=positive_int,
+        metavar="N",
+        help="override the profile's max_examples for the lifecycle state machines.",
+    )
+    group.addoption(
+        LIFECYCLE_CROSS,
+        dest="trtcache_lifecycle_cross",
+        action="store_true",
+        default=False,
+        help="let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send).",
+    )
 
 
 def target_from(config) -> str:
@@ -164,3 +207,13 @@ def target_from(config) -> str:
 
             raise pytest.UsageError(f"{ENV}: {exc}") from None
     return DEFAULT
+
+
+def profile_from(config) -> str:
+    """``--trtcache-profile``, else trtcache-ci when ``CI`` is set (as on GitHub Actions), else trtcache-dev."""
+    from pytest_trtcache.profiles import CI, DEV
+
+    value = config.getoption("trtcache_profile")
+    if value:
+        return value
+    return CI if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no") else DEV

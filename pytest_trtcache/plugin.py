@@ -36,6 +36,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(spawn_fixtures, "trtcache-spawn")
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
     config.pluginmanager.register(gates, "trtcache-gates")
+    _configure_hypothesis(config)
+
+
+def _configure_hypothesis(config: pytest.Config) -> None:
+    """Register the lifecycle profiles and load the chosen one (as array-api-tests
+    does), so a maintainer's module-level ``machine_test_case(...)`` obeys it too."""
+    from pytest_trtcache import profiles
+    from pytest_trtcache.keys import PROFILE_KEY
+
+    profiles.register()
+    name = options.profile_from(config)
+    config.stash[PROFILE_KEY] = profiles.load(name, config.getoption("trtcache_examples"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -45,6 +57,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = []
     if target is not None:
         lines.append(f"trtcache: target {target.spec} ({target.description}); runtimes: {', '.join(target.runtimes)}")
+    from pytest_trtcache.keys import PROFILE_KEY
+
+    profile = config.stash.get(PROFILE_KEY, None)
+    if profile is not None:
+        lines.append(f"trtcache: lifecycle hypothesis profile {profile}")
     # Print every TRTCACHE_ variable, to catch typos (as array-api-tests does).
     env = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("TRTCACHE")]
     if env:

@@ -1,0 +1,106 @@
+"""How many examples the lifecycle state machine needs to find each mutant of the zoo.
+
+For every python-runtime mutant in ``pytest_trtcache/mutants/catalog.py``: the number of
+examples (machine runs) generated before the first failing one, median / min / max over
+10 seeds with the trtcache-ci step count (generate phase only, at most ``--cap``
+examples), and whether a run under the trtcache-ci profile itself (deterministic, with
+shrinking) finds it, with the clause its failure message names. Exits non-zero if a
+mutant escapes the trtcache-ci budget. Also runs the reference, which must pass.
+
+    python ci/lifecycle_power.py [--seeds 10] [--cap 1000] [mutant ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from hypothesis import Phase, seed, settings  # noqa: E402
+from hypothesis.stateful import run_state_machine_as_test  # noqa: E402
+
+from pytest_trtcache import profiles  # noqa: E402
+from pytest_trtcache.lifecycle import machine_for  # noqa: E402
+from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: E402,F401
+
+
+def examples_to_find(machine: type, seed_value: int, cap: int, steps: int) -> int | None:
+    """Examples generated up to and including the first failing one; None if not found."""
+    count = [0]
+    failed_at: list[int] = []
+
+    class Seeded(machine):  # type: ignore[misc, valid-type]
+        def teardown(self) -> None:
+            super().teardown()
+
+    def factory():
+        count[0] += 1
+        return Seeded()
+
+    factory._hypothesis_internal_use_seed = seed_value  # what @seed sets
+    try:
+        run_state_machine_as_test(
+            factory,
+            settings=settings(
+                max_examples=cap, stateful_step_count=steps, phases=[Phase.generate], database=None,
+                deadline=None, report_multiple_bugs=False, derandomize=False,
+            ),
+        )
+    except BaseException:  # noqa: BLE001 - any failure is the mutant found
+        failed_at.append(count[0] - 1)  # the last call replays the failing example
+    return failed_at[0] if failed_at else None
+
+
+def ci_run(machine: type) -> tuple[bool, str, float]:
+    profiles.register()
+    start = time.perf_counter()
+    try:
+        run_state_machine_as_test(machine, settings=settings.get_profile(profiles.CI))
+    except BaseException as exc:  # noqa: BLE001
+        clauses = sorted(set(re.findall(r"\[([A-Z]\d+)\]", str(exc) + "".join(getattr(exc, "__notes__", [])))))
+        for sub in getattr(exc, "exceptions", ()):
+            clauses += re.findall(r"\[([A-Z]\d+)\]", str(sub))
+        return True, ",".join(sorted(set(clauses))), time.perf_counter() - start
+    return False, "", time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--cap", type=int, default=1000)
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args()
+    _, ci_steps = profiles.BUDGETS[profiles.CI]
+    ci_examples = profiles.BUDGETS[profiles.CI][0]
+    names = args.names or [n for n, m in sorted(MUTANTS.items()) if "python" in m.runtimes]
+    print(f"trtcache-ci budget: max_examples={ci_examples}, stateful_step_count={ci_steps}; {args.seeds} seeds, cap {args.cap}")
+    print("| mutant | clauses | examples to find: median (min-max) over seeds | found in trtcache-ci | clause(s) reported | ci run s |")
+    print("|---|---|---|---|---|---|")
+    escaped = []
+    for name in names:
+        machine = machine_for(f"mutant:{name}")
+        found = [examples_to_find(machine, s, args.cap, ci_steps) for s in range(args.seeds)]
+        hits = [n for n in found if n is not None]
+        median = f"{statistics.median(hits):g} ({min(hits)}-{max(hits)})" if hits else "-"
+        if len(hits) < len(found):
+            median += f", missed by {len(found) - len(hits)} seed(s)"
+        ok, clauses, secs = ci_run(machine)
+        if not ok:
+            escaped.append(name)
+        print(f"| {name} | {','.join(MUTANTS[name].clauses)} | {median} | {'yes' if ok else 'NO'} | {clauses} | {secs:.1f} |")
+    ok, clauses, secs = ci_run(machine_for("reference"))
+    print(f"| (reference) | - | - | {'FAILED' if ok else 'passes'} | {clauses} | {secs:.1f} |")
+    if ok:
+        escaped.append("reference fails")
+    if escaped:
+        print("escaped the trtcache-ci budget: " + ", ".join(escaped))
+    return 1 if escaped else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""The lifecycle state machine (``pytest_trtcache/lifecycle.py``) in each runtime.
+
+One machine, two runs, so the report names a clause family for each: handles only
+(H1, H2, H5, H6, H9 invariants; tagged H5, the pickle-state clause most of its rules
+exercise) and facades (at-exit registry, save counts, autosave flag, files, streams,
+``runtime_cache()``: A1-A8, F1, F2, S1, S3; tagged A4, exactly one save per handle).
+Every assertion inside names its own clause (``[A3] ...``), so a failure says which
+clause broke even when it is not the tag. Settings come from the loaded profile
+(``--trtcache-profile``, ``--trtcache-examples``); ``--trtcache-lifecycle-cross`` adds the
+rule that sends objects to a child process (C1, C2).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_trtcache.lifecycle import HANDLE, FACADE, SubprocessChannel, lifecycle_machine
+
+
+def _run(runtime, request, tmp_path_factory, kinds) -> None:
+    from hypothesis import settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    channel = SubprocessChannel(runtime.target.spec, runtime.name) if request.config.getoption("trtcache_lifecycle_cross") else None
+    machine = lifecycle_machine(
+        runtime,
+        tmp_dir_factory=lambda: str(tmp_path_factory.mktemp("lifecycle")),
+        kinds=kinds,
+        channel=channel,
+        setup=(
+            "from pytest_trtcache.lifecycle import machine_for; from pytest_trtcache.targets import resolve; "
+            f"LifecycleMachine = machine_for(resolve({runtime.target.spec!r}).runtime({runtime.name!r}), kinds={kinds!r})"
+        ),
+    )
+    run_state_machine_as_test(machine, settings=settings())
+    for what in sorted(machine.not_observed.values()):
+        request.node.user_properties.append(("trtcache_not_observed", what))
+    if machine.not_observed:
+        # The machine ran; say what it could not see instead of passing silently.
+        request.node.warn(pytest.PytestWarning("lifecycle machine, not observed: " + "; ".join(sorted(machine.not_observed.values()))))
+
+
+@pytest.mark.clause("H5")
+def test_handle_lifecycle_matches_the_model(runtime, request, tmp_path_factory):
+    _run(runtime, request, tmp_path_factory, (HANDLE,))
+
+
+@pytest.mark.clause("A4")
+def test_facade_lifecycle_and_autosave_match_the_model(runtime, request, tmp_path_factory):
+    _run(runtime, request, tmp_path_factory, (FACADE,))

@@ -1,0 +1,711 @@
+"""Hypothesis state machines: a target's runtime model-checked against the contract.
+
+:func:`lifecycle_machine` builds a ``RuleBasedStateMachine`` whose system under test is
+one :class:`~pytest_trtcache.targets.base.Runtime` (handles and ``RuntimeCache``
+facades made through the Runtime API) and whose model is :class:`Model`: per object
+its state (pending / materialized / dead), its entries, its autosave flag, whether
+an at-exit hook is armed, and how many saves it did; expected bytes always come from
+the reference's wire format (``kernels.encode``), never from re-running the target.
+
+While an example runs, ``atexit.register``/``atexit.unregister`` are replaced by a
+private :class:`AtexitRecorder` (so the machine can fire the hooks, and none of them
+runs at the real interpreter exit), the facade's ``save`` is wrapped to count saves,
+and an :class:`~pytest_trtcache.unraisable.UnraisableRecorder` catches leaks. Every
+assertion names its clause (``[A4] ...``). Observations a runtime does not expose are
+skipped and collected in ``Machine.not_observed``.
+
+Use it from a test file (see docs/lifecycle.md)::
+
+    from pytest_trtcache.lifecycle import machine_test_case
+    TestMyCache = machine_test_case("module:my_pkg._runtime_cache")
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+import gc
+import io
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import weakref
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Optional, Protocol, Union
+
+from hypothesis import settings as Settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
+
+from pytest_trtcache.check import Check, describe
+from pytest_trtcache.reference.kernels import decode, encode
+from pytest_trtcache.targets.base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, Runtime, bytes_of, tensor_of
+from pytest_trtcache.unraisable import UnraisableRecorder
+
+HANDLE, FACADE = "handle", "facade"
+KINDS = (HANDLE, FACADE)
+
+# Few keys, so entries collide and merges (later value wins) are exercised.
+KEYS = (b"conv:1x3x224x224", b"gemm:64x64", b"softmax:8x128", b"relu:1")
+entries_strategy = st.dictionaries(st.sampled_from(KEYS), st.binary(min_size=1, max_size=6), max_size=3)
+
+
+# -- the model ------------------------------------------------------------------------
+@dataclass
+class Model:
+    """The contract's view of one handle or facade (pure python)."""
+
+    kind: str
+    path: str
+    pending: bytes = b""  # H1: bytes stashed before materialization
+    entries: Optional[dict[bytes, bytes]] = None  # None: pending state
+    drained: dict[bytes, bytes] = field(default_factory=dict)  # entries that came from pending bytes
+    dead: bool = False
+    loaded: bool = False  # made by pickle / deepcopy (H5, F2 attribute failures to it)
+    autosave: bool = False
+    registered: bool = False  # an at-exit hook is armed for it
+    saves: int = 0  # saves not made by the machine itself (autosave, CM exit)
+    cm: bool = False  # the runtime_cache() context manager's facade
+
+    @property
+    def state(self) -> str:
+        return "dead" if self.dead else ("materialized" if self.entries is not None else "pending")
+
+    def blob(self) -> bytes:
+        """What ``serialize()`` returns: live entries, else the pending bytes (H9)."""
+        return encode(self.entries) if self.entries is not None else self.pending
+
+    def deserialize(self, blob: bytes) -> None:
+        if not blob:
+            return  # H4
+        if self.entries is None:
+            self.pending = blob  # pending bytes are replaced, as upstream's handle does
+        else:
+            self.entries.update(decode(blob))
+
+    def materialize(self) -> int:
+        """Returns how many live caches the config must have created (H2: once)."""
+        if self.entries is not None:
+            return 0
+        self.drained = decode(self.pending)
+        self.entries, self.pending = dict(self.drained), b""
+        return 1
+
+    def loaded_copy(self) -> "Model":
+        """What pickle / deepcopy gives: pending with the bytes, flag carried (H5, F2)."""
+        return Model(kind=self.kind, path=self.path, pending=self.blob(), loaded=True, autosave=self.autosave, registered=self.autosave)
+
+
+class World:
+    """The model of everything: objects by label and the files the machine watches."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, Model] = {}
+        self.files: dict[str, bytes] = {}
+
+    def autosave(self, m: Model) -> None:
+        """``_autosave_if_enabled``: one save, flag off, only with a path (A1, A3, A4)."""
+        if m.autosave and m.path:
+            m.autosave = False
+            m.saves += 1
+            self.save(m, m.path)
+
+    def save(self, m: Model, path: str) -> None:
+        if path and m.blob():  # S1, S2: nothing to save touches nothing
+            self.files[path] = m.blob()
+
+    def live(self, kind: Optional[str] = None) -> Iterable[tuple[str, Model]]:
+        return [(k, m) for k, m in self.objects.items() if not m.dead and (kind is None or m.kind == kind)]
+
+
+# -- the harness ----------------------------------------------------------------------
+class AtexitRecorder:
+    """Takes ``atexit.register``/``unregister`` over for a window, into a private list.
+
+    The hooks registered by the target during the machine never reach the real
+    registry (they must not run at the real interpreter exit); :meth:`fire` runs them
+    as interpreter shutdown would (last registered first, then the registry is empty).
+    """
+
+    def __init__(self) -> None:
+        self.hooks: list[tuple[Callable[..., Any], tuple, dict]] = []
+        self.errors: list[str] = []
+        self._saved: Optional[tuple[Any, Any]] = None
+        self._real_count: Optional[int] = None
+
+    def register(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        self.hooks.append((func, args, kwargs))
+        return func
+
+    def unregister(self, func: Callable[..., Any]) -> None:
+        self.hooks = [h for h in self.hooks if h[0] != func]
+
+    def funcs(self) -> list[Callable[..., Any]]:
+        return [h[0] for h in self.hooks]
+
+    def fire(self) -> None:
+        hooks, self.hooks = self.hooks, []
+        for func, args, kwargs in reversed(hooks):
+            try:
+                func(*args, **kwargs)
+            except Exception as exc:  # the real registry prints it as "Exception ignored"
+                self.errors.append(f"{func!r}: {type(exc).__name__}: {exc}")
+
+    def real_count(self) -> Optional[int]:
+        counter = getattr(atexit, "_ncallbacks", None)
+        return counter() if counter is not None else None
+
+    def real_registrations(self) -> int:
+        """Hooks that reached the real registry anyway (a target that bound ``register`` early)."""
+        now = self.real_count()
+        return 0 if now is None or self._real_count is None else now - self._real_count
+
+    def __enter__(self) -> "AtexitRecorder":
+        self._saved = (atexit.register, atexit.unregister)
+        self._real_count = self.real_count()
+        atexit.register, atexit.unregister = self.register, self.unregister  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._saved is not None:
+            atexit.register, atexit.unregister = self._saved  # type: ignore[assignment]
+            self._saved = None
+
+
+class SaveRecorder:
+    """Wraps the facade class's ``save`` to record outermost calls, by who made them.
+
+    ``label_of(obj)`` names the facade at call time (during ``__del__`` the object is
+    still alive, so its id is still the one the machine recorded)."""
+
+    def __init__(self, cls: type, label_of: Callable[[Any], str]) -> None:
+        self.cls = cls
+        self.label_of = label_of
+        self.calls: list[tuple[str, bool]] = []  # (facade label or "", made by the machine)
+        self.explicit = False
+        self._depth = 0
+        self._had_own = "save" in vars(cls)
+        self._original = cls.save
+
+    def __enter__(self) -> "SaveRecorder":
+        original, recorder = self._original, self
+
+        def save(facade: Any, *args: Any, **kwargs: Any) -> Any:
+            if recorder._depth == 0:
+                recorder.calls.append((recorder.label_of(facade), recorder.explicit))
+            recorder._depth += 1
+            try:
+                return original(facade, *args, **kwargs)
+            finally:
+                recorder._depth -= 1
+
+        self.cls.save = save
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._had_own:
+            self.cls.save = self._original
+        else:
+            del self.cls.save
+
+
+# -- cross-process channel ------------------------------------------------------------
+class Channel(Protocol):
+    """Sends a pickled handle or facade to a child in another process of the same
+    target and runtime; the child loads it, materializes it and reports what it holds.
+
+    ``(artifact, kind) -> {"serialized": hex, ...}``; ``kind`` is ``"handle"`` or
+    ``"facade"``. An implementation may add ``"stderr"`` (included in failures).
+    """
+
+    def __call__(self, artifact: bytes, kind: str) -> dict[str, Any]: ...
+
+
+_CHILD = r"""
+import json, pickle, sys
+from pytest_trtcache.targets import resolve
+from pytest_trtcache.targets.base import bytes_of
+spec, name, kind = sys.argv[1:4]
+rt = resolve(spec).runtime(name)
+rt.activate_process()
+obj = pickle.loads(sys.stdin.buffer.read())
+handle = obj if kind == "handle" else rt.handle_of(obj)
+rt.materialize(handle)
+print(json.dumps({"serialized": bytes_of(handle.serialize()).hex()}))
+"""
+
+
+class SubprocessChannel:
+    """The simplest :class:`Channel`: a fresh ``python -c`` per send (about 2 s each).
+
+    The child exits through a normal interpreter shutdown, so a facade that arrives
+    with autosave on saves at the child's exit, as in production.
+    """
+
+    def __init__(self, target_spec: str, runtime_name: str, timeout_s: float = 120.0) -> None:
+        self.target_spec, self.runtime_name, self.timeout_s = target_spec, runtime_name, timeout_s
+
+    def __repr__(self) -> str:
+        return f"SubprocessChannel({self.target_spec!r}, {self.runtime_name!r})"
+
+    def __call__(self, artifact: bytes, kind: str) -> dict[str, Any]:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or os.getcwd() for p in sys.path))
+        proc = subprocess.run(
+            [sys.executable, "-c", _CHILD, self.target_spec, self.runtime_name, kind],
+            input=artifact,
+            capture_output=True,
+            env=env,
+            timeout=self.timeout_s,
+        )
+        stderr = proc.stderr.decode(errors="replace")
+        lines = proc.stdout.decode(errors="replace").strip().splitlines()
+        if proc.returncode != 0 or not lines:
+            return {"error": f"child exited {proc.returncode}", "stderr": stderr}
+        return {**json.loads(lines[-1]), "stderr": stderr}
+
+
+# -- the machine ----------------------------------------------------------------------
+class _MachineCheck(Check):
+    """A :class:`Check` whose verdict ends with the code that binds the machine, so the
+    steps hypothesis prints below it run as a program."""
+
+    def __init__(self, clause: str, runtime: Optional[str], setup: str) -> None:
+        super().__init__(clause, runtime)
+        self.setup = setup
+
+    def verdict(self, message: str) -> str:
+        return f"{super().verdict(message)}\nreproduce with: {self.setup}"
+
+
+_RULES_OF_KIND = {
+    HANDLE: ("create_handle", "pickle_handle", "deepcopy_handle", "drop_handle"),
+    FACADE: (
+        "create_facade", "pickle_facade", "deepcopy_facade", "drop_facade", "save_to_file", "load_from_file", "stream_copy",
+        "enter_runtime_cache", "runtime_cache_runs_kernels", "exit_runtime_cache", "fire_atexit",
+    ),
+}
+
+
+def _default_tmp_dir() -> str:
+    return tempfile.mkdtemp(prefix="trtcache-lifecycle-")
+
+
+def lifecycle_machine(
+    runtime: Runtime,
+    *,
+    tmp_dir_factory: Callable[[], str] = _default_tmp_dir,
+    kinds: Iterable[str] = KINDS,
+    channel: Optional[Channel] = None,
+    skip_clauses: Iterable[str] = (),
+    setup: str = "",
+) -> type[RuleBasedStateMachine]:
+    """A state machine class checking ``runtime`` against :class:`Model`.
+
+    ``kinds`` restricts the objects it makes (``"handle"``, ``"facade"``);
+    ``channel`` enables the cross-process rule; ``skip_clauses`` are known gaps whose
+    comparisons are not asserted (and are listed in ``not_observed``); ``setup`` is the
+    Python code that binds ``LifecycleMachine``, printed with a failure so the shrunk
+    steps hypothesis prints run as they are.
+    """
+    kinds = tuple(kinds)
+    skip = frozenset(skip_clauses)
+    setup = setup or f"# LifecycleMachine = lifecycle_machine(<runtime {runtime!r}>)"
+    api = runtime.api
+    handles, facades = Bundle("handles"), Bundle("facades")
+    # Rules on any object draw only from the bundles this machine fills: drawing from an
+    # always-empty bundle is filtered, and enough filtering fails a health check.
+    objs = handles | facades if len(kinds) == 2 else (handles if HANDLE in kinds else facades)
+
+    class LifecycleMachine(RuleBasedStateMachine):
+        not_observed: dict[str, str] = {}  # what this runtime did not let the machine see
+        steps_run: list[int] = []  # steps per example (for the power script)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.tmp = tmp_dir_factory()
+            self.world = World()
+            self.objects: dict[str, Any] = {}
+            self.refs: dict[str, Any] = {}  # weakrefs, to see the dead-weakref state
+            self.id_to_label: dict[int, str] = {}
+            self.counter = 0
+            self.step = "LifecycleMachine()"
+            self.steps = 0
+            self.cm: Optional[tuple[Any, Any, str]] = None  # (context manager, module, label)
+            self.explicit_path = os.path.join(self.tmp, "explicit.bin")
+            self.cm_path = os.path.join(self.tmp, "cm.bin")
+            self._closers: list[Callable[[], None]] = []
+            # Objects alive before the machine are not ours: freezing them makes the
+            # gc.collect() after each drop cost microseconds instead of ~0.2 s with torch.
+            gc.freeze()
+            self._closers.append(gc.unfreeze)
+            self._active = runtime.active()
+            self._active.__enter__()
+            self._closers.append(lambda: self._active.__exit__(None, None, None))
+            self.leaks = UnraisableRecorder().__enter__()
+            self._closers.append(lambda: self.leaks.__exit__(None, None, None))
+            self.atexit = AtexitRecorder().__enter__()
+            self._closers.append(lambda: self.atexit.__exit__(None, None, None))
+            self.saves = SaveRecorder(api.RuntimeCache, lambda obj: self.id_to_label.get(id(obj), "")).__enter__()
+            self._closers.append(lambda: self.saves.__exit__(None, None, None))
+            self.wrapper_error = ""
+            if api.runtime_cache is None or api.wrapper_class is None:
+                self.wrapper_error = "the target has no runtime_cache() or no wrapper class"
+
+        # -- helpers --------------------------------------------------------------------
+        def check(self, clause: str) -> Check:
+            c = _MachineCheck(clause, runtime.id, setup)
+            c.current_step = self.step
+            return c
+
+        def expect(self, clause: str, what: str, observed: Any, expected: Any, child_stderr: str = "") -> None:
+            if observed == expected:
+                return
+            if clause in skip:
+                type(self).not_observed.setdefault(clause, f"[{clause}] skipped as a known gap: {what}")
+                return
+            c = self.check(clause)
+            c.child_stderr = child_stderr or None
+            c.fail(f"{what}: expected {describe(expected)}, observed {describe(observed)}")
+
+        def unobserved(self, exc: NotObservable) -> None:
+            type(self).not_observed.setdefault(str(exc), str(exc))
+
+        def begin(self, text: str) -> None:
+            self.step = text
+            self.steps += 1
+
+        def new_label(self, kind: str, obj: Any, model: Model) -> str:
+            self.counter += 1
+            label = f"{kind[0]}{self.counter}"
+            self.objects[label], self.world.objects[label] = obj, model
+            self.id_to_label[id(obj)] = label
+            try:
+                self.refs[label] = weakref.ref(obj)
+            except TypeError:
+                self.unobserved(NotObservable(f"{runtime.id}: {type(obj).__name__} objects take no weakref (dead-weakref state)"))
+            return label
+
+        def handle(self, label: str) -> Any:
+            obj = self.objects[label]
+            return obj if self.world.objects[label].kind == HANDLE else runtime.handle_of(obj)
+
+        def path_for(self, with_path: bool) -> str:
+            return os.path.join(self.tmp, f"p{self.counter + 1}.bin") if with_path else ""
+
+        def copy_of(self, label: str, how: str) -> str:
+            m = self.world.objects[label]
+            clause = ("H5" if how == "pickle" else "H6") if m.kind == HANDLE else "F1"
+            c = self.check(clause)
+            with c.no_exception(f"{how} of a {m.state} {m.kind}"):
+                obj = runtime.pickle_roundtrip(self.objects[label]) if how == "pickle" else copy.deepcopy(self.objects[label])
+            loaded = m.loaded_copy()
+            self.expect(clause, f"path of the {how} copy", obj.path, m.path)
+            return self.new_label(m.kind, obj, loaded)
+
+        # -- rules: creation ------------------------------------------------------------
+        @rule(target=handles, with_path=st.booleans())
+        def create_handle(self, with_path: bool) -> str:
+            self.begin(f"create_handle(with_path={with_path})")
+            path = self.path_for(with_path)
+            return self.new_label(HANDLE, runtime.new_handle(path), Model(HANDLE, path))
+
+        @rule(target=facades, with_path=st.booleans(), autosave=st.booleans())
+        def create_facade(self, with_path: bool, autosave: bool) -> str:
+            self.begin(f"create_facade(with_path={with_path}, autosave={autosave})")
+            path = self.path_for(with_path)
+            obj = api.RuntimeCache(path, autosave_on_del=autosave)
+            return self.new_label(FACADE, obj, Model(FACADE, path, autosave=autosave, registered=autosave))
+
+        # -- rules: the handle's lifecycle (H1-H6, H9) --------------------------------
+        @rule(obj=objs, entries=entries_strategy)
+        def deserialize(self, obj: str, entries: dict[bytes, bytes]) -> None:
+            self.begin(f"deserialize({obj}, encode({entries!r}))")
+            blob = encode(entries)
+            self.handle(obj).deserialize(tensor_of(blob))
+            self.world.objects[obj].deserialize(blob)
+
+        @rule(obj=objs)
+        def materialize(self, obj: str) -> None:
+            self.begin(f"materialize({obj})")
+            config = runtime.new_runtime_config()
+            runtime.materialize(self.handle(obj), config)
+            created = self.world.objects[obj].materialize()
+            if runtime.materializes_with_config and hasattr(config, "created"):
+                self.expect("H2", "live caches the config created", config.created, created)
+
+        @rule(obj=objs, entries=entries_strategy)
+        def add_kernels(self, obj: str, entries: dict[bytes, bytes]) -> None:
+            """What an engine's forward does: materialize, then add compiled kernels."""
+            self.begin(f"add_kernels({obj}, {entries!r})")
+            handle, m = self.handle(obj), self.world.objects[obj]
+            runtime.materialize(handle, runtime.new_runtime_config())
+            m.materialize()
+            try:
+                runtime.add_kernels(handle, entries)
+            except NotObservable as exc:  # the runtime gives no way to add entries
+                self.unobserved(exc)
+                return
+            m.entries.update(entries)
+
+        @rule(obj=objs)
+        def serialize(self, obj: str) -> None:
+            m = self.world.objects[obj]
+            self.begin(f"serialize({obj}) [{m.state}]")
+            clause = "H9" if m.entries is None else "H2"
+            self.expect(clause, f"serialize() of a {m.state} {m.kind}", bytes_of(self.handle(obj).serialize()), m.blob())
+
+        @rule(target=handles, obj=handles)
+        def pickle_handle(self, obj: str) -> str:
+            self.begin(f"pickle round trip of {obj}")
+            return self.copy_of(obj, "pickle")
+
+        @rule(target=handles, obj=handles)
+        def deepcopy_handle(self, obj: str) -> str:
+            self.begin(f"copy.deepcopy({obj})")
+            return self.copy_of(obj, "deepcopy")
+
+        @rule(target=facades, obj=facades)
+        def pickle_facade(self, obj: str) -> str:
+            self.begin(f"pickle round trip of {obj}")
+            return self.copy_of(obj, "pickle")
+
+        @rule(target=facades, obj=facades)
+        def deepcopy_facade(self, obj: str) -> str:
+            self.begin(f"copy.deepcopy({obj})")
+            return self.copy_of(obj, "deepcopy")
+
+        # -- rules: files and streams (S1-S3) -------------------------------------------
+        @rule(obj=facades)
+        def save_to_file(self, obj: str) -> None:
+            self.begin(f"{obj}.save(explicit.bin)")
+            self.saves.explicit = True
+            try:
+                self.objects[obj].save(self.explicit_path)
+            finally:
+                self.saves.explicit = False
+            self.world.save(self.world.objects[obj], self.explicit_path)
+
+        @rule(obj=facades)
+        def load_from_file(self, obj: str) -> None:
+            self.begin(f"{obj}.load(explicit.bin)")
+            self.objects[obj].load(self.explicit_path)
+            self.world.objects[obj].deserialize(self.world.files.get(self.explicit_path, b""))
+
+        @rule(src=facades, dst=facades)
+        def stream_copy(self, src: str, dst: str) -> None:
+            self.begin(f"{src}.save_to_stream(buf); {dst}.load_from_stream(buf)")
+            blob, buf = self.world.objects[src].blob(), io.BytesIO()
+            self.saves.explicit = True
+            try:
+                written = self.objects[src].save_to_stream(buf)
+            finally:
+                self.saves.explicit = False
+            self.expect("S3", "bytes save_to_stream() wrote", buf.getvalue(), blob)
+            self.expect("S3", "count save_to_stream() returned", written, len(blob))
+            read = self.objects[dst].load_from_stream(io.BytesIO(buf.getvalue()))
+            self.expect("S3", "count load_from_stream() returned", read, len(blob))
+            self.world.objects[dst].deserialize(blob)
+
+        # -- rules: runtime_cache() (A8) ------------------------------------------------
+        @precondition(lambda self: self.cm is None and not self.wrapper_error)
+        @rule()
+        def enter_runtime_cache(self) -> None:
+            self.begin("enter runtime_cache(module, cm.bin)")
+            module = api.wrapper_class()
+            cm = api.runtime_cache(module, self.cm_path)
+            obj = cm.__enter__()
+            m = Model(FACADE, self.cm_path, cm=True)
+            m.deserialize(self.world.files.get(self.cm_path, b""))
+            label = self.new_label(FACADE, obj, m)
+            self.cm = (cm, module, label)
+
+        @precondition(lambda self: self.cm is not None)
+        @rule(entries=entries_strategy)
+        def runtime_cache_runs_kernels(self, entries: dict[bytes, bytes]) -> None:
+            self.add_kernels(self.cm[2], entries)
+            self.step = f"inside runtime_cache(): {self.step}"
+
+        @precondition(lambda self: self.cm is not None)
+        @rule()
+        def exit_runtime_cache(self) -> None:
+            self.begin("exit runtime_cache()")
+            cm, _module, label = self.cm
+            self.cm = None
+            cm.__exit__(None, None, None)
+            m = self.world.objects[label]
+            m.saves += 1  # A8: exactly once on exit
+            self.world.save(m, m.path)
+            del cm, _module
+            self.drop_label(label)
+
+        # -- rules: death and shutdown (A1, A3-A5) --------------------------------------
+        def drop_label(self, label: str) -> None:
+            m = self.world.objects[label]
+            del self.objects[label]
+            gc.collect()
+            ref = self.refs.get(label)
+            if ref is not None:
+                self.expect("A5", f"{label} collected once the machine dropped it (nothing else may hold it)", ref() is None, True)
+            self.id_to_label = {k: v for k, v in self.id_to_label.items() if v != label}
+            if m.kind == FACADE and not m.cm:
+                self.world.autosave(m)
+            m.registered, m.dead = False, True
+
+        @rule(obj=consumes(handles))
+        def drop_handle(self, obj: str) -> None:
+            self.begin(f"del {obj}; gc.collect()")
+            self.drop_label(obj)
+
+        @rule(obj=consumes(facades))
+        def drop_facade(self, obj: str) -> None:
+            self.begin(f"del {obj}; gc.collect()")
+            if self.cm is not None and obj == self.cm[2]:
+                return  # the context manager still holds it
+            self.drop_label(obj)
+
+        @rule()
+        def fire_atexit(self) -> None:
+            self.begin("interpreter exit: run the at-exit hooks")
+            self.atexit.fire()
+            for _label, m in self.world.live(FACADE):
+                if m.registered:
+                    self.world.autosave(m)
+                m.registered = False
+            self.expect("A2", "exceptions raised by at-exit hooks", self.atexit.errors, [])
+
+        # -- rule: cross-process ----------------------------------------------------------
+        @precondition(lambda self: channel is not None)
+        @rule(obj=objs)
+        def send_to_child(self, obj: str) -> None:
+            m = self.world.objects[obj]
+            self.begin(f"send {obj} [{m.state}] to a child process")
+            c = self.check("C1")
+            with c.no_exception(f"pickle a {m.state} {m.kind}"):
+                artifact = pickle.dumps(self.objects[obj])
+            seen = channel(artifact, m.kind)
+            stderr = seen.get("stderr", "")
+            self.expect("C1", "child's run", seen.get("error"), None, stderr)
+            self.expect("C1", "what the child holds after materializing", bytes.fromhex(seen["serialized"]), encode(decode(m.blob())), stderr)
+            self.expect("C2", "'Exception ignored' in the child's stderr", "Exception ignored" in stderr, False, stderr)
+            if m.kind == FACADE:
+                self.world.autosave(m.loaded_copy())  # the child's copy autosaves at its exit (A1)
+
+        # -- invariants -------------------------------------------------------------------
+        @invariant()
+        def objects_match_the_model(self) -> None:
+            for label, m in self.world.live():
+                handle = self.handle(label)
+                observed = bool(handle.has_cache())
+                self.expect("H5" if m.loaded and m.entries is None else "H2", f"{label}.has_cache()", observed, m.entries is not None)
+                if m.entries is not None:
+                    got = bytes_of(handle.serialize())
+                    lost = [k for k in m.drained if k not in decode(got)] if got.startswith(b"TRTC") or not got else list(m.drained)
+                    self.expect("H1" if lost else "H2", f"serialize() of materialized {label}", got, m.blob())
+                else:
+                    try:
+                        pending = bytes(runtime.observe(PENDING_BYTES, handle) or b"")
+                    except NotObservable as exc:
+                        self.unobserved(exc)
+                    else:
+                        self.expect("H5" if m.loaded else "H1", f"pending bytes of {label}", pending, m.pending)
+
+        @invariant()
+        def nothing_reached_unraisablehook(self) -> None:
+            leaks = self.leaks.leaks
+            self.leaks.leaks = []
+            self.expect("A2", "unraisable exceptions", [leak.format() for leak in leaks], [])
+
+        @invariant()
+        def one_atexit_hook_per_live_autosaving_facade(self) -> None:
+            if FACADE not in kinds:
+                return
+            funcs = self.atexit.funcs()
+            for label, m in self.world.live(FACADE):
+                try:
+                    token = runtime.observe(ATEXIT_TOKEN, self.objects[label])
+                except NotObservable as exc:
+                    self.unobserved(exc)
+                    break
+                if token is None and not m.registered:
+                    continue
+                clause = "F2" if m.loaded else ("A6" if not m.registered else "A1")
+                self.expect(clause, f"{label}'s at-exit token in the registry", funcs.count(token) if token is not None else 0, 1 if m.registered else 0)
+            for label, m in self.world.live(FACADE):
+                # upstream's public flag: off once a save happened, so exactly one save happens
+                self.expect("A4" if not m.loaded else "F2", f"{label}.autosave_on_del", getattr(self.objects[label], "autosave_on_del", None), m.autosave)
+            expected = sum(1 for _, m in self.world.live(FACADE) if m.registered)
+            self.expect("A3", "hooks in the at-exit registry (one per live autosaving facade, none for dead ones)", len(funcs), expected)
+            self.expect("A3", "hooks that reached the real at-exit registry", self.atexit.real_registrations(), 0)
+
+        @invariant()
+        def saves_match_the_model(self) -> None:
+            observed: dict[str, int] = {}
+            self.saves.calls = [c for c in self.saves.calls if not c[1]]  # the machine's own saves are not counted
+            for label, _explicit in self.saves.calls:
+                self.expect("A6", "a save by an object the machine did not make", label, label or "<a facade of the machine>")
+                observed[label] = observed.get(label, 0) + 1
+            for label, m in self.world.objects.items():
+                if m.kind != FACADE:
+                    continue
+                got = observed.get(label, 0)
+                clause = "A8" if m.cm else ("A4" if got > m.saves else ("A3" if m.dead else "A1"))
+                self.expect(clause, f"saves of {label} (autosave / context-manager exit)", got, m.saves)
+            for path in sorted(set(self.world.files) | {m.path for m in self.world.objects.values() if m.path} | {self.explicit_path}):
+                on_disk = None
+                if os.path.exists(path):
+                    with open(path, "rb") as f:
+                        on_disk = f.read()
+                clause = "S1" if path == self.explicit_path else ("A8" if path == self.cm_path else "A1")
+                self.expect(clause, f"contents of {os.path.basename(path)}", on_disk, self.world.files.get(path))
+            leftovers = sorted(n for n in os.listdir(self.tmp) if n.endswith(".tmp"))
+            self.expect("S1", "temp files left in the cache directory", leftovers, [])
+
+        def teardown(self) -> None:
+            type(self).steps_run.append(self.steps)
+            try:
+                if self.cm is not None:
+                    self.cm[0].__exit__(None, None, None)
+                self.cm = None
+                self.objects.clear()
+                gc.collect()
+            finally:
+                for close in reversed(self._closers):
+                    close()
+                shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # A machine without handles or without facades has none of their rules at all.
+    for kind, names in _RULES_OF_KIND.items():
+        if kind not in kinds:
+            for name in names:
+                setattr(LifecycleMachine, name, None)
+    LifecycleMachine.__doc__ = f"Lifecycle state machine for {runtime!r}. Setup: {setup}"
+    return LifecycleMachine
+
+
+# -- for maintainers' test files --------------------------------------------------------
+def machine_for(target: Union[str, Runtime], runtime_name: str = "python", **kwargs: Any) -> type[RuleBasedStateMachine]:
+    """The machine class for a target spec (``"module:pkg.mod"``) or a Runtime."""
+    if isinstance(target, str):
+        from pytest_trtcache.targets import resolve
+
+        rt = resolve(target).runtime(runtime_name)
+        kwargs.setdefault("setup", f"from pytest_trtcache.lifecycle import machine_for; LifecycleMachine = machine_for({target!r}, {runtime_name!r})")
+    else:
+        rt = target
+        kwargs.setdefault("setup", f"from pytest_trtcache.lifecycle import machine_for; from pytest_trtcache.targets import resolve; LifecycleMachine = machine_for(resolve({rt.target.spec!r}).runtime({rt.name!r}))")
+    return lifecycle_machine(rt, **kwargs)
+
+
+def machine_test_case(target: Union[str, Runtime], runtime_name: str = "python", settings: Optional[Settings] = None, **kwargs: Any) -> type:
+    """A ``unittest.TestCase`` running the lifecycle machine against ``target``.
+
+    ``settings`` defaults to the loaded hypothesis profile (``--trtcache-profile``).
+    """
+    machine = machine_for(target, runtime_name, **kwargs)
+    case = machine.TestCase
+    case.settings = settings if settings is not None else Settings(deadline=None)
+    return case
