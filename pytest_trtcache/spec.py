@@ -3,7 +3,8 @@
 IDs are stable once published (a vendor's known-gaps file names them). Levels:
 ``required`` = the contract of the fixed upstream cache (both seeds); ``extension`` =
 what a careful implementation also guarantees; ``security`` = what protects a user on a
-shared machine. ``python -m pytest_trtcache.spec > CLAUSES.md`` regenerates the list;
+shared machine. ``python -m pytest_trtcache.spec > CLAUSES.md`` regenerates the list and
+``python -m pytest_trtcache.spec --readme README.md`` the README's table;
 ``tests/test_spec.py`` fails when the two differ.
 """
 
@@ -68,7 +69,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("S4", _E, "a save interrupted at any point (exception, SIGKILL) leaves the target either the old or the new complete file, and no temp file behind."),
     Clause("S5", _E, "concurrent savers in several processes leave one complete blob, never an interleaving."),
     Clause("S6", _E, "a corrupt, truncated or foreign cache file gives a clear error or a clean cold start, never a crash, and is not overwritten with garbage."),
-    Clause("X1", _S, "`save()` never writes through (or truncates) a file behind a symlink planted at the temp path or at the target."),
+    Clause("X1", _S, "`save()` never writes through (or truncates) a file behind a symlink planted at the temp path, the lock path or the target."),
     Clause("X2", _S, "a cache directory that another user can write to is refused or reported, not trusted."),
     Clause("C1", _R, "for every (saver, loader) runtime pair and every channel (handle pickle, facade pickle, wrapper `torch.save`, cache file, at-exit autosave file, stream), what the loader observes equals what the reference predicts."),
     Clause("C2", _R, "neither side of a pair leaks an unraisable exception, in-process or at shutdown."),
@@ -98,5 +99,28 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+README_START, README_END = "<!-- clauses:start -->", "<!-- clauses:end -->"
+
+
+def readme_table() -> str:
+    rows = ["| id | level | contract |", "|---|---|---|"]
+    rows += [f"| {c.id} | {c.level} | {c.contract.replace('|', '/')} |" for c in CLAUSES]
+    return "\n".join(rows)
+
+
+def with_readme_table(readme: str) -> str:
+    """``readme`` with the block between the clause markers regenerated."""
+    head, _, rest = readme.partition(README_START)
+    _, _, tail = rest.partition(README_END)
+    return f"{head}{README_START}\n{readme_table()}\n{README_END}{tail}"
+
+
 if __name__ == "__main__":
-    sys.stdout.write(markdown())
+    if sys.argv[1:2] == ["--readme"]:
+        path = sys.argv[2]
+        with open(path, encoding="utf-8") as f:
+            text = with_readme_table(f.read())
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(markdown())

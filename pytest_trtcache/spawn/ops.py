@@ -105,7 +105,11 @@ def load(runtime: Runtime, step: Step, obs: Observation) -> None:
         with open(step.artifact, "rb") as f:
             handle = pickle.load(f)
         obs.facts["path"] = handle.path
-        _observe_handle(runtime, handle, obs)
+        # A handle pickle names its class: the loader gets the saver's handle type, and
+        # drives it with the runtime that owns that type.
+        owner = runtime.target.owner_of(handle) or runtime
+        obs.facts["handle_runtime"] = owner.name
+        _observe_handle(owner, handle, obs)
     elif channel in ("facade-pickle", "cache-file", "autosave-file", "stream"):
         if channel == "facade-pickle":
             with open(step.artifact, "rb") as f:

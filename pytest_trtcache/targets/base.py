@@ -124,6 +124,11 @@ class Runtime:
 
         return pickle.loads(pickle.dumps(obj))
 
+    def owns(self, handle: Any) -> bool:
+        """Whether ``handle`` is one of this runtime's handles (a handle pickle pins its class)."""
+        cls = self.api.handle_class
+        return isinstance(cls, type) and isinstance(handle, cls)
+
     def handle_of(self, cache: Any) -> Any:
         """The handle inside a facade."""
         return cache._handle
@@ -147,6 +152,13 @@ class Target:
     description: str = ""
     role: str = "target"  # "target" or "peer"
     versions: dict[str, str] = field(default_factory=dict)
+
+    def owner_of(self, handle: Any) -> Optional[Runtime]:
+        """The available runtime whose handle ``handle`` is, if any."""
+        for runtime in self.runtimes.values():
+            if runtime.unavailable_reason() is None and runtime.owns(handle):
+                return runtime
+        return None
 
     def runtime(self, name: str) -> Runtime:
         try:

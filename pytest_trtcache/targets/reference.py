@@ -44,6 +44,15 @@ class ReferenceCpp(Runtime):
     observes = frozenset({PENDING_BYTES, ATEXIT_TOKEN})
     materializes_with_config = False  # the C++ handle materializes against its own model
 
+    def owns(self, handle: Any) -> bool:
+        import torch
+
+        from pytest_trtcache.reference import cpp
+
+        if not isinstance(handle, torch.ScriptObject):
+            return False
+        return handle._type().qualified_name() == f"__torch__.torch.classes.{cpp.namespace(self.variant)}.{cpp.CLASS_NAME}"
+
     def __init__(self, target: Target, package: str = "pytest_trtcache.reference") -> None:
         super().__init__(target)
         self._package = package
