@@ -17,7 +17,8 @@ from typing import Optional
 
 import pytest
 
-ENV_OUT = "TRTCACHE_COVERAGE_OUT"
+# The child imports this copy of the package, whatever else is installed.
+PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
 class MarkerRecorder:
@@ -58,7 +59,7 @@ def clause_tests(suite: Path, extra_args: tuple[str, ...] = (), env: Optional[di
         args = ["-p", "trtcache", str(suite), "--collect-only", "-q", "-p", "no:cacheprovider", f"--rootdir={suite.parent}", *extra_args]
         code = f"import sys, pytest_trtcache.coverage as c; sys.exit(c._child_main({out!r}, {args!r}))"
         child_env = dict(os.environ if env is None else env)
-        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(suite.parent), child_env.get("PYTHONPATH", "")) if p)
+        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, str(suite.parent), child_env.get("PYTHONPATH", "")) if p)
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(suite.parent), env=child_env)
         if not os.path.exists(out):
             raise RuntimeError(f"collecting {suite} failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-CONFORMANCE_DIR = Path(__file__).resolve().parent.parent / "conformance"
+PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+CONFORMANCE_DIR = Path(PACKAGE_ROOT) / "conformance"
 FAILING = ("failed", "error")
 
 
@@ -70,7 +71,7 @@ def run_suite(
         child_env = dict(os.environ if env is None else env)
         # The child imports this checkout's package, whatever is pip-installed.
         root = str(suite.parent)
-        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, child_env.get("PYTHONPATH", "")) if p)
+        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, root, child_env.get("PYTHONPATH", "")) if p)
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=child_env, timeout=timeout)
         output = proc.stdout + proc.stderr
         if not os.path.exists(report_path):

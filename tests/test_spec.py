@@ -46,3 +46,16 @@ def test_the_untested_clauses_are_exactly_the_pending_ones(coverage: dict[str, l
     newly_tested = sorted(PENDING - untested)
     assert not newly_tested, f"clauses now have tests; remove them from PENDING: {newly_tested}"
     assert untested == PENDING, f"clauses without a conformance test: {sorted(untested - PENDING)}"
+
+
+def test_coverage_reports_markers_by_clause_including_unknown_ones(tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_x.py").write_text(
+        "import pytest\n"
+        "@pytest.mark.clause('H1')\ndef test_a():\n    pass\n"
+        "@pytest.mark.clause('Z9')\ndef test_b():\n    pass\n"
+        "def test_unmarked():\n    pass\n"
+    )
+    got = clause_tests(suite)
+    assert got == {"H1": ["suite/test_x.py::test_a"], "Z9": ["suite/test_x.py::test_b"]}
