@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import pickle
-import pickletools
 
 import pytest
 
@@ -12,21 +11,9 @@ from pytest_trtcache.targets.base import ATEXIT_TOKEN, bytes_of, tensor_of
 
 from .blobs import BLOB_A
 
-# What an at-exit token (a partial over a weakref to the facade) would drag into a stream.
-TOKEN_GLOBALS = ("functools partial", "_weakref ref", "weakref ref", "weakref ReferenceType")
-
-
-def stream_globals(data: bytes) -> list[str]:
-    """The ``module name`` of every global a pickle stream imports."""
-    names, strings = [], []
-    for opcode, arg, _ in pickletools.genops(data):
-        if opcode.name in ("GLOBAL", "INST"):
-            names.append(str(arg).replace("\n", " "))
-        elif opcode.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE"):
-            strings.append(arg)
-        elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
-            names.append(f"{strings[-2]} {strings[-1]}")
-    return names
+# What an at-exit token (a partial over a weakref to the facade, or a bound method of
+# it) would drag into a stream; pickle stores module and attribute names as raw UTF-8.
+TOKEN_MARKERS = (b"functools", b"weakref", b"_autosave_at_exit", b"_autosave_if_enabled", b"_atexit_token")
 
 
 def autosaving_cache(runtime, path: str):
@@ -48,9 +35,7 @@ def test_an_autosaving_facade_pickles_without_its_token(runtime, check, atexit_s
         check.equal("at-exit hooks the constructor registered for it", len(atexit_spy.registered_for(rc)), 1)
         with check.no_exception("pickle.dumps"):
             data = pickle.dumps(rc)
-        token_globals = [name for name in stream_globals(data) if name in TOKEN_GLOBALS]
-        check.equal("at-exit token globals in the stream", token_globals, [])
-        check.equal("the at-exit helper named in the stream", b"_autosave_at_exit" in data, False)
+        check.equal("at-exit token names in the stream", [m for m in TOKEN_MARKERS if m in data], [])
     with check.step("pickle.loads of that stream"):
         with check.no_exception("pickle.loads"):
             loaded = pickle.loads(data)
@@ -58,7 +43,8 @@ def test_an_autosaving_facade_pickles_without_its_token(runtime, check, atexit_s
         handle = runtime.handle_of(loaded)
         runtime.materialize(handle)
         check.equal("serialize() of the loaded facade's handle", bytes_of(handle.serialize()), BLOB_A)
-    disarm(rc), disarm(loaded)
+    disarm(rc)
+    disarm(loaded)
 
 
 @pytest.mark.clause("F1")

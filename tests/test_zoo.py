@@ -20,11 +20,12 @@ def matrix() -> dict[str, selfcheck.KillRow]:
 
 def test_the_reference_passes_the_whole_suite() -> None:
     run = selfcheck.run_suite("reference")
-    bad = [f"{t['nodeid']}: {t['outcome']}: {t['message']}" for t in run.tests if t["outcome"] not in ("passed", "skipped")]
     assert run.tests, f"no conformance test ran:\n{run.output[-3000:]}"
+    bad = [f"{t['nodeid']}: {t['outcome']}: {t['message']}" for t in run.tests if t["outcome"] not in ("passed", "skipped", "not-observable")]
     assert not bad and run.returncode == 0, "\n".join(bad) + "\n" + run.output[-3000:]
-    # Skips on the reference are only for runtimes that cannot run here.
-    not_observable = [t["nodeid"] for t in run.tests if t["outcome"] == "not-observable"]
+    # The python reference exposes every white-box field: nothing there may go unobserved
+    # (the cpp runtime declares fewer fields, so it may).
+    not_observable = [t["nodeid"] for t in run.tests if t["outcome"] == "not-observable" and t["runtime"] == "python"]
     assert not_observable == []
 
 
