@@ -34,7 +34,8 @@ def _runtime_of(item: pytest.Item) -> Optional[str]:
 
 def _message(report: pytest.TestReport) -> str:
     if report.skipped and isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2])
+        # pytest renders a skip's reason as "Skipped: <reason>"
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
     if report.failed:
         crash = getattr(report.longrepr, "reprcrash", None)
         return crash.message if crash is not None else str(report.longrepr)

@@ -1,3 +1,5 @@
+"""The plugin's own tests. ``pytester`` drives pytest in-process or in a subprocess."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,0 +1,140 @@
+"""S1-S3: ``save``/``load`` to files and streams, in each runtime of the target."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+
+from pytest_trtcache.targets.base import bytes_of
+
+from .blobs import BLOB_A, BLOB_B, ENTRIES_A
+
+OLD_MTIME_NS = 1_000_000_000 * 1_000_000_000  # 2001-09-09, far from "now"
+
+
+def listing(directory) -> list[str]:
+    """Every file under ``directory``, relative; lock files are allowed to stay."""
+    return sorted(
+        os.path.relpath(os.path.join(root, name), directory)
+        for root, _, names in os.walk(directory)
+        for name in names
+        if not name.endswith(".lock")
+    )
+
+
+def empty_cache(runtime, path: str, state: str):
+    rc = runtime.api.RuntimeCache(path)
+    if state == "materialized":
+        runtime.materialize(runtime.handle_of(rc))
+    return rc
+
+
+@pytest.mark.clause("S1")
+@pytest.mark.parametrize("state", ["empty", "materialized"], ids=["empty", "materialized-no-kernels"])
+def test_saving_nothing_leaves_the_file_untouched(runtime, check, tmp_path, state):
+    path = tmp_path / "cache.bin"
+    path.write_bytes(BLOB_B)
+    os.utime(path, ns=(OLD_MTIME_NS, OLD_MTIME_NS))
+    rc = empty_cache(runtime, str(path), state)
+    with check.step(f"save() of a {state} cache with nothing to serialize"):
+        check.equal("serialize()", bytes_of(runtime.handle_of(rc).serialize()), b"")
+        with check.no_exception("save()"):
+            rc.save()
+        check.equal("existing file content", path.read_bytes(), BLOB_B)
+        check.equal("existing file mtime (ns)", path.stat().st_mtime_ns, OLD_MTIME_NS)
+        check.equal("files in the directory", listing(tmp_path), ["cache.bin"])
+
+
+@pytest.mark.clause("S2")
+def test_loading_a_missing_file_is_a_no_op(runtime, check, tmp_path):
+    path = tmp_path / "absent.bin"
+    rc = runtime.api.RuntimeCache(str(path))
+    with check.step("load() of a missing file"):
+        with check.no_exception("load()"):
+            rc.load()
+        handle = runtime.handle_of(rc)
+        check.equal("has_cache()", handle.has_cache(), False)
+        check.equal("serialize()", bytes_of(handle.serialize()), b"")
+        check.equal("files in the directory", listing(tmp_path), [])
+
+
+@pytest.mark.clause("S2")
+def test_an_empty_path_loads_and_saves_nothing(runtime, check, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative "" must not land in the cwd either
+    rc = runtime.api.RuntimeCache("")
+    with check.step("load() with an empty path"):
+        with check.no_exception("load()"):
+            rc.load()
+        check.equal("serialize()", bytes_of(runtime.handle_of(rc).serialize()), b"")
+    handle = runtime.handle_of(rc)
+    runtime.materialize(handle)
+    runtime.add_kernels(handle, ENTRIES_A)
+    with check.step("save() with an empty path and kernels to save"):
+        with check.no_exception("save()"):
+            rc.save()
+            rc.save("")
+        check.equal("files created", listing(tmp_path), [])
+
+
+@pytest.mark.clause("S3")
+def test_stream_bytes_reach_the_cache(runtime, check):
+    rc = runtime.api.RuntimeCache("")
+    with check.step("load_from_stream"):
+        count = rc.load_from_stream(io.BytesIO(BLOB_A))
+        check.equal("load_from_stream() count", count, len(BLOB_A))
+    with check.step("materialize"):
+        handle = runtime.handle_of(rc)
+        runtime.materialize(handle)
+        check.equal("serialize() after materialization", bytes_of(handle.serialize()), BLOB_A)
+
+
+@pytest.mark.clause("S3")
+@pytest.mark.parametrize("state", ["pending", "materialized"])
+def test_save_to_stream_writes_exactly_serialize(runtime, check, state):
+    rc = runtime.api.RuntimeCache("")
+    handle = runtime.handle_of(rc)
+    if state == "pending":
+        rc.load_from_stream(io.BytesIO(BLOB_A))
+        runtime.materialize(handle)
+    else:
+        runtime.materialize(handle)
+        runtime.add_kernels(handle, ENTRIES_A)
+    with check.step(f"save_to_stream of a {state}-then-materialized cache"):
+        buf = io.BytesIO()
+        count = rc.save_to_stream(buf)
+        check.equal("bytes written", buf.getvalue(), bytes_of(handle.serialize()))
+        check.equal("bytes written (model)", buf.getvalue(), BLOB_A)
+        check.equal("save_to_stream() count", count, len(buf.getvalue()))
+
+
+@pytest.mark.clause("S3")
+def test_empty_streams_move_nothing(runtime, check):
+    rc = runtime.api.RuntimeCache("")
+    with check.step("load_from_stream of an empty stream"):
+        check.equal("load_from_stream() count", rc.load_from_stream(io.BytesIO(b"")), 0)
+    with check.step("save_to_stream of an empty cache"):
+        buf = io.BytesIO()
+        count = rc.save_to_stream(buf)
+        check.equal("bytes written", buf.getvalue(), b"")
+        check.equal("save_to_stream() count", count, 0)
+
+
+@pytest.mark.clause("S3")
+def test_file_save_load_round_trip(runtime, check, tmp_path):
+    path = tmp_path / "cache.bin"
+    rc = runtime.api.RuntimeCache(str(path))
+    handle = runtime.handle_of(rc)
+    runtime.materialize(handle)
+    runtime.add_kernels(handle, ENTRIES_A)
+    with check.step("save()"):
+        rc.save()
+        check.equal("file content", path.read_bytes(), BLOB_A)
+        check.equal("files in the directory", listing(tmp_path), ["cache.bin"])
+    with check.step("load() into a fresh cache, then materialize"):
+        fresh = runtime.api.RuntimeCache(str(path))
+        fresh.load()
+        loaded = runtime.handle_of(fresh)
+        runtime.materialize(loaded)
+        check.equal("serialize() of the loaded cache", bytes_of(loaded.serialize()), BLOB_A)

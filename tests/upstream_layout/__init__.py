@@ -1,0 +1,1 @@
+"""A package laid out like ``torch_tensorrt.runtime`` (for ``module:`` target tests)."""
