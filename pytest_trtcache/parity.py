@@ -28,6 +28,9 @@ import pickle
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
+from hypothesis import strategies as st
+
+from pytest_trtcache.reference import kernels
 from pytest_trtcache.targets.base import PENDING_BYTES, NotObservable, bytes_of, tensor_of
 
 Op = tuple
@@ -143,3 +146,23 @@ def compare_handles(python_runtime: Any, cpp_runtime: Any, ops: Sequence[Op], pa
             detail = "; ".join(f"{f}: python={getattr(a, f)!r} cpp={getattr(b, f)!r}" for f in diffs)
             raise ParityMismatch(f"H7: python and cpp handles diverge at step {step} {_short(op)} after [{done}]: {detail}")
     return left
+
+
+# -- hypothesis strategies: random operation sequences for compare_handles -----------------
+keys = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6).map(str.encode)
+entries = st.dictionaries(keys, st.binary(max_size=12), max_size=4)
+valid_blobs = entries.map(kernels.encode)
+corrupt_blobs = st.tuples(entries.filter(bool).map(kernels.encode), st.integers(min_value=0), st.integers(1, 255)).map(
+    lambda t: t[0][: t[1] % len(t[0])] if t[2] % 2 else t[0][: t[1] % len(t[0])] + bytes([t[0][t[1] % len(t[0])] ^ t[2]]) + t[0][t[1] % len(t[0]) + 1 :]
+)
+op_sequences = st.lists(
+    st.one_of(
+        st.tuples(st.just("deserialize"), st.one_of(st.just(b""), valid_blobs, valid_blobs, corrupt_blobs)),
+        st.just(("materialize",)),
+        st.tuples(st.just("add_entry"), keys, st.binary(max_size=8)),
+        st.just(("serialize",)),
+        st.just(("pickle",)),
+        st.just(("deepcopy",)),
+    ),
+    max_size=14,
+)

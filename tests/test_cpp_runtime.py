@@ -429,23 +429,7 @@ def test_compare_handles_fixed_sequence():
     assert trace[11].outcome[0] == "error" and trace[12].outcome[1] == "TypeError"
 
 
-_keys = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6).map(str.encode)
-_entries = st.dictionaries(_keys, st.binary(max_size=12), max_size=4)
-_valid_blobs = _entries.map(kernels.encode)
-_corrupt_blobs = st.tuples(_entries.filter(bool).map(kernels.encode), st.integers(min_value=0), st.integers(1, 255)).map(
-    lambda t: t[0][: t[1] % len(t[0])] if t[2] % 2 else t[0][: t[1] % len(t[0])] + bytes([t[0][t[1] % len(t[0])] ^ t[2]]) + t[0][t[1] % len(t[0]) + 1 :]
-)
-_ops = st.lists(
-    st.one_of(
-        st.tuples(st.just("deserialize"), st.one_of(st.just(b""), _valid_blobs, _valid_blobs, _corrupt_blobs)),
-        st.just(("materialize",)),
-        st.tuples(st.just("add_entry"), _keys, st.binary(max_size=8)),
-        st.just(("serialize",)),
-        st.just(("pickle",)),
-        st.just(("deepcopy",)),
-    ),
-    max_size=14,
-)
+from pytest_trtcache.parity import op_sequences as _ops  # noqa: E402
 
 
 def _check_parity(ops):

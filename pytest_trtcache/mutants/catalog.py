@@ -11,7 +11,7 @@ register(Mutant(
 
 register(Mutant(
     name="cpp-serialize-empty-pending",
-    clauses=("H1", "H5", "H9"),
+    clauses=("H1", "H5", "H9", "H7"),
     origin="PR #4368 (torch-tensorrt <= 2.13.0): cpp serialize() returned nothing before materialization",
     description="cpp handle: serialize() (and so def_pickle, save()) is empty in the pending window; the stashed bytes are lost",
     runtimes=("cpp",),
@@ -20,19 +20,19 @@ register(Mutant(
 
 register(Mutant(
     name="cpp-pickle-path-only",
-    clauses=("H5", "H6"),
+    clauses=("H5", "H6", "H7"),
     origin="PR #4368 (torch-tensorrt <= 2.13.0): cpp def_pickle carried only the path",
     description="cpp handle: def_pickle carries only the path, so pickle and deepcopy drop the bytes in every state",
-    runtimes=("cpp",),
+    runtimes=("python", "cpp"),  # python: the clean reference, for H7 to compare with
     cpp_variant="pickle_path_only",
 ))
 
 register(Mutant(
     name="cpp-deserialize-drops-pending",
-    clauses=("H1",),
+    clauses=("H1", "H7"),
     origin="plausible",
     description="cpp handle: deserialize() before materialization drops the bytes instead of stashing them",
-    runtimes=("cpp",),
+    runtimes=("python", "cpp"),  # python: the clean reference, for H7 to compare with
     cpp_variant="deserialize_drops_pending",
 ))
 
