@@ -14,7 +14,7 @@ register(Mutant(
     clauses=("H1", "H5", "H9", "H7"),
     origin="PR #4368 (torch-tensorrt <= 2.13.0): cpp serialize() returned nothing before materialization",
     description="cpp handle: serialize() (and so def_pickle, save()) is empty in the pending window; the stashed bytes are lost",
-    runtimes=("cpp",),
+    runtimes=("python", "cpp"),  # python: the clean reference, for H7 to compare with
     cpp_variant="serialize_empty_pending",
 ))
 
