@@ -7,8 +7,11 @@ import pytest
 pytest_plugins = ["pytester"]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: end to end (builds a wheel, downloads from PyPI); runs in CI, deselect locally with -m 'not slow'")
+@pytest.fixture(autouse=True)
+def _slow_only_on_purpose(request: pytest.FixtureRequest) -> None:
+    """``slow`` tests are sweeps run on purpose (``-m slow``), not in the default run."""
+    if request.node.get_closest_marker("slow") and "slow" not in (request.config.option.markexpr or ""):
+        pytest.skip("slow: an on-purpose sweep, run with -m slow")
 
 
 @pytest.fixture

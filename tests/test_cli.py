@@ -43,7 +43,7 @@ def test_report_of_an_unreadable_file_names_it(tmp_path) -> None:
     assert "none.json" in result.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.network
 def test_trtcache_run_works_from_an_empty_directory_with_only_the_built_wheel_installed(tmp_path) -> None:
     started = time.perf_counter()
     dist, venv, empty = tmp_path / "dist", tmp_path / "venv", tmp_path / "empty"

@@ -33,13 +33,6 @@ reason = cpp.unavailable_reason()
 pytestmark = pytest.mark.skipif(reason is not None, reason=f"reference C++ runtime unavailable: {reason}")
 
 
-@pytest.fixture(autouse=True)
-def _slow_only_on_purpose(request):
-    """``slow`` tests run only when selected on purpose (``-m slow``)."""
-    if request.node.get_closest_marker("slow") and "slow" not in (request.config.option.markexpr or ""):
-        pytest.skip("slow: run on purpose with -m slow")
-
-
 def _handle(path: str = "p", variant: str = ""):
     return cpp.handle_class(variant)(path)
 

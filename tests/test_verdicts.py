@@ -18,7 +18,7 @@ PICKLE_CLAUSES = ("H1", "H5", "H6")
 AUTOSAVE_CLAUSES = ("A1", "A2", "A3", "A4", "A5", "A7")
 
 
-@pytest.mark.slow
+@pytest.mark.network
 def test_released_wheels_get_the_verdicts_their_changelogs_predict(tmp_path) -> None:
     out = tmp_path / "verdicts.json"
     env = {**os.environ, "PYTHONPATH": REPO, "TRTCACHE_CACHE_DIR": str(tmp_path / "cache")}  # a fresh download

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import glob
 import logging
 import os
 import stat
@@ -77,15 +76,21 @@ def write_atomically(target: str, blob: bytes) -> None:
     with FileLock(target + ".lock", timeout=FILELOCK_TIMEOUT_S):
         # Under the lock no other writer is mid-save: temp files left here belong to
         # writers that died (SIGKILL) and are swept, so none outlives the next save (S4).
-        for stale in glob.glob(os.path.join(glob.escape(parent), glob.escape(prefix) + "*.tmp")):
-            with contextlib.suppress(OSError):
-                os.unlink(stale)
+        # (plain string matching: glob/fnmatch import ``re`` lazily, which is gone at module
+        # teardown, where a late ``__del__`` may still be saving)
+        for entry in os.scandir(parent):
+            if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(blob)
-                f.flush()
-                os.fsync(f.fileno())
+            try:  # raw os calls: os.fdopen imports io lazily, gone at module teardown
+                view = memoryview(blob)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, target)  # replaces a symlink at target, never writes through it
         except BaseException:
             with contextlib.suppress(OSError):
