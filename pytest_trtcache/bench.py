@@ -250,11 +250,14 @@ def lifecycle_rates(figs: Figures, examples: int, cross_examples: int, steps: in
 
 # -- the conformance suite --------------------------------------------------------------
 def suite_costs(figs: Figures) -> None:
-    base = [sys.executable, "-m", "pytest", "-p", "trtcache", "-q", "-p", "no:cacheprovider", "conformance"]
+    base = [sys.executable, "-m", "pytest", "-p", "trtcache", "-q", "-rfE", "-p", "no:cacheprovider", "conformance"]
     for name, extra in (("sequential", []), ("xdist_2", ["-n", "2"])):
         t, proc = wall(base + extra, cwd=ROOT)
-        tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-300:]
+        lines = proc.stdout.strip().splitlines()
+        tail = lines[-1] if lines else proc.stderr[-300:]
         figs.add(f"suite.{name}", t, note=f"pytest conformance {' '.join(extra)} against reference: {tail}")
+        # a timing is only comparable with the same outcome: keep which tests failed
+        figs.data[f"suite.{name}"]["failed"] = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
 
 
 # -- output -----------------------------------------------------------------------------
