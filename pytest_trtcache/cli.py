@@ -5,6 +5,7 @@
     trtcache doctor
     trtcache selfcheck [...]      (pytest_trtcache.selfcheck, when present)
     trtcache verdicts [...]       (clause x version table over released wheels)
+    trtcache bench [...]          (side-by-side costs; pytest_trtcache.bench)
 
 ``run`` works from any directory: the suite is the installed ``pytest_trtcache.conformance``
 package, and pytest runs in a temp dir with its own rootdir and an empty ini, so a
@@ -109,6 +110,12 @@ def cmd_verdicts(ns: argparse.Namespace, rest: list[str]) -> int:
     return main(rest)
 
 
+def cmd_bench(ns: argparse.Namespace, rest: list[str]) -> int:
+    from pytest_trtcache.bench import main
+
+    return main(rest)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="trtcache", description="pytest-trtcache: RuntimeCache conformance")
     sub = top.add_subparsers(dest="command", required=True)
@@ -128,6 +135,7 @@ def parser() -> argparse.ArgumentParser:
     doctor.set_defaults(func=cmd_doctor)
     sub.add_parser("selfcheck", help="run the suite against the bug zoo", add_help=False).set_defaults(func=cmd_selfcheck)
     sub.add_parser("verdicts", help="clause x version table over released wheels", add_help=False).set_defaults(func=cmd_verdicts)
+    sub.add_parser("bench", help="side-by-side costs: children, pairs, plugin load, suite, lifecycle", add_help=False).set_defaults(func=cmd_bench)
     return top
 
 
