@@ -123,10 +123,14 @@ class ReportPlugin:
 
 
 def _spawner(config: pytest.Config) -> str:
-    try:
-        return str(config.getoption("trtcache_spawner") or "in-process")
-    except ValueError:  # no spawner option in this build
-        return "in-process"
+    """The spawner children ran under: the one this process used (with its exec fallback,
+    if it fell back), else the requested mode (xdist controller, or no child spawned)."""
+    from pytest_trtcache.keys import SPAWNER_KEY
+
+    used = config.stash.get(SPAWNER_KEY, None)
+    if used is not None:
+        return used.name + (" (fell back to exec)" if getattr(used, "fallback", None) is not None else "")
+    return f"{config.getoption('trtcache_spawn')} (requested)"
 
 
 def versions(target: Any) -> dict[str, str]:

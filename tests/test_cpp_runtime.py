@@ -386,9 +386,9 @@ def test_mutant_targets_use_their_variant(mutant):
     from pytest_trtcache.mutants import MUTANTS as ZOO, mutant_target
     from pytest_trtcache.mutants import catalog  # noqa: F401
 
-    assert ZOO[mutant].runtimes == ("cpp",) and ZOO[mutant].cpp_variant == MUTANTS[mutant]
+    assert ZOO[mutant].runtimes == ("python", "cpp") and ZOO[mutant].cpp_variant == MUTANTS[mutant]
     target = mutant_target(f"mutant:{mutant}", mutant)
-    assert list(target.runtimes) == ["cpp"]
+    assert list(target.runtimes) == ["python", "cpp"]
     rt = target.runtime("cpp")
     assert rt.unavailable_reason() is None
     with rt.active():

@@ -43,7 +43,7 @@ def test_a_vendor_target_is_selected_by_its_entry_point_name(vendor: pytest.Pyte
     result = vendor.runpytest("-p", "trtcache", "--trtcache-target=acme", "--trtcache-clause=H1,H4", CONFORMANCE, "-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
     assert result.ret == 0 and outcomes.get("passed", 0) > 0 and "failed" not in outcomes, outcomes
-    result.stdout.fnmatch_lines(["trtcache: target acme (ACME runtime cache); runtimes: python"])
+    result.stdout.fnmatch_lines(["trtcache: target acme (ACME runtime cache); runtimes: python, cpp"])
 
 
 def test_a_module_entry_point_runs_as_a_python_runtime(vendor: pytest.Pytester) -> None:

@@ -47,8 +47,12 @@ def records(path) -> dict[str, dict]:
     return {r["nodeid"].split("::")[1]: r for r in data["tests"]}, data
 
 
+# One runtime, so each fake test runs once: the reference package, adapted as a module.
+ONE_RUNTIME = "--trtcache-target=module:pytest_trtcache.reference"
+
+
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest("-p", "trtcache", "-p", "no:cacheprovider", "-rxs", *args)
+    return pytester.runpytest("-p", "trtcache", "-p", "no:cacheprovider", "-rxs", ONE_RUNTIME, *args)
 
 
 class TestGates:
@@ -124,8 +128,8 @@ class TestReport:
         pytester.makepyfile(SUITE)
         run(pytester, "--trtcache-report=r.json")
         _, data = records(pytester.path / "r.json")
-        assert data["target"] == "reference"
-        assert data["spawner"] == "in-process"
+        assert data["target"] == "module:pytest_trtcache.reference"
+        assert data["spawner"] == "auto (requested)"  # no child was spawned
         assert {"torch", "python", "pytest-trtcache"} <= set(data["versions"])
 
     def test_the_matrix_goes_to_the_github_step_summary(self, pytester: pytest.Pytester, monkeypatch) -> None:
@@ -152,7 +156,7 @@ class TestReport:
     def test_under_xdist_the_controller_writes_every_workers_records(self, pytester: pytest.Pytester, monkeypatch) -> None:
         monkeypatch.setenv("PYTHONPATH", REPO)
         pytester.makepyfile(SUITE)
-        result = pytester.runpytest_subprocess("-p", "trtcache", "-n", "2", "--trtcache-level=required", "--trtcache-report=r.json")
+        result = pytester.runpytest_subprocess("-p", "trtcache", ONE_RUNTIME, "-n", "2", "--trtcache-level=required", "--trtcache-report=r.json")
         assert result.ret == pytest.ExitCode.OK, result.stdout.str()
         by_test, _ = records(pytester.path / "r.json")
         assert {k: (v["outcome"], v["gated"]) for k, v in by_test.items()} == {

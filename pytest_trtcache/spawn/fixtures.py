@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Optional
 
 import pytest
 
-from pytest_trtcache.keys import TARGET_KEY
+from pytest_trtcache.keys import SPAWNER_KEY, TARGET_KEY
 from pytest_trtcache.targets import Runtime, Target, resolve
 
 from .pairs import PairRuns, RuntimePair, all_pairs, step_for
@@ -62,6 +62,7 @@ def trtcache_spawner(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempP
             warnings.warn(pytest.PytestWarning(message), stacklevel=1)
 
     spawner = make_spawner(pytestconfig.getoption("trtcache_spawn"), preload, log, notify)
+    pytestconfig.stash[SPAWNER_KEY] = spawner  # the report names it
     yield spawner
     spawner.close()
 
