@@ -571,7 +571,10 @@ def lifecycle_machine(
         def fire_atexit(self) -> None:
             self.begin("interpreter exit: run the at-exit hooks")
             self.atexit.fire()
-            for _label, m in self.world.live(FACADE):
+            # atexit runs hooks last-registered first; a facade registers when it is
+            # created (or loaded), so the model replays their saves newest first: with two
+            # facades on one path, the oldest one's save is the one that stays.
+            for _label, m in reversed(list(self.world.live(FACADE))):
                 if m.registered:
                     self.world.autosave(m)
                 m.registered = False
