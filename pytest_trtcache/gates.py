@@ -3,7 +3,8 @@
 A failed test of an ungated clause is turned into an xfail-like outcome whose reason
 starts ``ungated <level> clause failed:`` (so the run's exit code ignores it and the
 terminal shows it), and is recorded for the JSON report as failed with ``gated: false``.
-An ``[A2]`` leak found while checking another clause is judged at A2's level.
+A failure is judged at the level of the clause its message names (``spec.violated``): an
+``[A2]`` leak, or a state machine's ``[H9]``, found while checking another clause.
 """
 
 from __future__ import annotations
@@ -21,11 +22,7 @@ PREFIX = "ungated "
 
 
 def level_of_failure(clause_id: str, report: pytest.TestReport) -> str:
-    crash = getattr(report.longrepr, "reprcrash", None)
-    message = crash.message if crash is not None else str(report.longrepr)
-    if "[A2] violated" in message:
-        return spec.get("A2").level
-    return spec.get(clause_id).level
+    return spec.get(spec.violated(_message(report), clause_id)).level
 
 
 def _message(report: pytest.TestReport) -> str:

@@ -504,8 +504,11 @@ def lifecycle_machine(
                 written = self.objects[src].save_to_stream(buf)
             finally:
                 self.saves.explicit = False
-            self.expect("S3", "bytes save_to_stream() wrote", buf.getvalue(), blob)
-            self.expect("S3", "count save_to_stream() returned", written, len(blob))
+            # While pending, "writes the pending bytes" is H9's promise; S3's is "writes
+            # exactly serialize()", which a pending-empty serialize() keeps.
+            clause = "H9" if self.world.objects[src].entries is None else "S3"
+            self.expect(clause, "bytes save_to_stream() wrote", buf.getvalue(), blob)
+            self.expect(clause, "count save_to_stream() returned", written, len(blob))
             read = self.objects[dst].load_from_stream(io.BytesIO(buf.getvalue()))
             self.expect("S3", "count load_from_stream() returned", read, len(blob))
             self.world.objects[dst].deserialize(blob)

@@ -80,6 +80,11 @@ class ReportPlugin:
         elif report.failed:
             record["outcome"] = "failed" if report.when == "call" else "error"
             record["message"] = _message(report)
+        if record["outcome"] in ("failed", "error"):
+            # The verdict goes to the clause that broke (``[A2]`` while checking H5...).
+            broken = spec.violated(record["message"], clause_id)
+            if broken != clause_id:
+                record.update(clause=broken, level=spec.get(broken).level, tagged=clause_id)
         elif report.skipped and record["outcome"] == "passed":
             xfail = hasattr(report, "wasxfail")
             record["outcome"] = "xfailed" if xfail else "skipped"

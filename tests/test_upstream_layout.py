@@ -16,6 +16,14 @@ def test_an_upstream_laid_out_module_passes_the_suite() -> None:
     run = selfcheck.run_suite(TARGET, env=env)
     assert run.report["target"] == TARGET
     assert run.tests, f"no conformance test ran:\n{run.output[-3000:]}"
-    # The module has every field the suite observes, so nothing may be not-observable.
-    bad = [f"{t['nodeid']}: {t['outcome']}: {t['message']}" for t in run.tests if t["outcome"] != "passed"]
+    # The module has every field the suite observes; the only tests that may not pass are
+    # H7's (one runtime: nothing to compare with) and skips this machine causes (root
+    # ignores directory permissions; no CUDA device).
+    allowed = ("test_parity.py", "as root", "(root)", "no CUDA device")
+    bad = [
+        f"{t['nodeid']}: {t['outcome']}: {t['message']}"
+        for t in run.tests
+        if t["outcome"] != "passed" and not (t["outcome"] in ("skipped", "not-observable") and any(a in t["nodeid"] + t["message"] for a in allowed))
+    ]
     assert bad == [] and run.returncode == 0, "\n".join(bad) + "\n" + run.output[-3000:]
+    assert sum(t["outcome"] == "passed" for t in run.tests) > 90
