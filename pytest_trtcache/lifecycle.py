@@ -106,6 +106,9 @@ class World:
     def __init__(self) -> None:
         self.objects: dict[str, Model] = {}
         self.files: dict[str, bytes] = {}
+        # files whose expected bytes a *pending* object saved: that a pending save writes
+        # its pending bytes at all is H9's promise, so a mismatch there is H9's verdict
+        self.pending_writes: set[str] = set()
 
     def autosave(self, m: Model) -> None:
         """``_autosave_if_enabled``: one save, flag off, only with a path (A1, A3, A4)."""
@@ -117,6 +120,10 @@ class World:
     def save(self, m: Model, path: str) -> None:
         if path and m.blob():  # S1, S2: nothing to save touches nothing
             self.files[path] = m.blob()
+            if m.entries is None:
+                self.pending_writes.add(path)
+            else:
+                self.pending_writes.discard(path)
 
     def live(self, kind: Optional[str] = None) -> Iterable[tuple[str, Model]]:
         return [(k, m) for k, m in self.objects.items() if not m.dead and (kind is None or m.kind == kind)]
@@ -666,6 +673,8 @@ def lifecycle_machine(
                     with open(path, "rb") as f:
                         on_disk = f.read()
                 clause = "S1" if path == self.explicit_path else ("A8" if path == self.cm_path else "A1")
+                if path in self.world.pending_writes and on_disk != self.world.files.get(path):
+                    clause = "H9"
                 self.expect(clause, f"contents of {os.path.basename(path)}", on_disk, self.world.files.get(path))
             leftovers = sorted(n for n in os.listdir(self.tmp) if n.endswith(".tmp"))
             self.expect("S1", "temp files left in the cache directory", leftovers, [])
