@@ -11,7 +11,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1 TRTCACHE_CACHE_DIR=${TRTCACHE_CACHE_DIR:-/tmp/trtcache-gpu-cache}
 jobs=${GPU_JOBS:-8}
-out=${OUT:-/tmp/trtcache-gpu}
+out=/tmp/trtcache-gpu  # full logs; the device tool's $OUT gets the summary and log tails
 mkdir -p "$out"
 summary=()
 step() {  # step NAME COMMAND...: run, log to $out/NAME.log, record the verdict
@@ -33,4 +33,10 @@ step gpu python3 -m pytest -q -p no:cacheprovider tests/test_gpu.py -rA
 
 echo "== summary =="
 printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
+if [ -n "${OUT:-}" ] && [ "$OUT" != "$out" ]; then
+  cp "$out/summary.txt" "$out/device.txt" "$OUT/"
+  for name in build conformance tests gpu; do
+    { grep -E '^(FAILED|ERROR)|crashed' "$out/$name.log"; echo ...; tail -n 150 "$out/$name.log"; } >"$OUT/$name.tail.txt" 2>/dev/null
+  done
+fi
 ! printf '%s\n' "${summary[@]}" | grep -q '^FAIL'

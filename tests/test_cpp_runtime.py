@@ -147,7 +147,7 @@ def test_corrupt_pending_bytes_start_cold_with_a_warning(caplog):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             caplog.clear()
-            h.materialize() if not isinstance(h, PyHandle) else h.ensure_materialized(kernels.RuntimeConfig())
+            cpp.materialize(h) if not isinstance(h, PyHandle) else h.ensure_materialized(kernels.RuntimeConfig())
         said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
         assert any("starting cold" in m and "checksum mismatch" in m for m in said), said
         assert h.has_cache()

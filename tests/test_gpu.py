@@ -18,13 +18,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CROSS = os.path.join(REPO, "conformance", "test_cross_runtime.py")
 
 
-def _env(pytester: pytest.Pytester) -> None:
-    pytester.monkeypatch.setenv("PYTHONPATH", os.pathsep.join([REPO, os.path.join(REPO, "tests")]))
+@pytest.fixture(autouse=True)
+def _checkout_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester subprocesses import this checkout and the test helpers (by module name)."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([REPO, os.path.join(REPO, "tests")]))
 
 
 def test_a_test_process_that_initialized_cuda_still_gets_working_children(pytester: pytest.Pytester) -> None:
     """The fork server is its own process: CUDA in the pytest process does not reach it."""
-    _env(pytester)
     pytester.makepyfile(
         test_cuda_then_pairs=textwrap.dedent(
             """
@@ -51,7 +52,6 @@ def test_a_test_process_that_initialized_cuda_still_gets_working_children(pytest
 def test_a_server_with_cuda_initialized_falls_back_to_exec_once_and_children_use_cuda(pytester: pytest.Pytester) -> None:
     """A target whose import initializes CUDA: the server must not fork; exec children
     import it (so use CUDA themselves) and the pairs still pass."""
-    _env(pytester)
     result = pytester.runpytest_subprocess(
         "-p", "trtcache", "--trtcache-target=module:gpu_cuda_target", "--trtcache-spawn=auto",
         "-k", "python->python", "-q", "-rA", CROSS,

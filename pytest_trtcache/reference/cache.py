@@ -137,7 +137,9 @@ class RuntimeCache:
     def ensure_cache(self, runtime_config: Any = None) -> Any:
         """Materialize against ``runtime_config`` (python runtime) or the C++ model."""
         if self.is_cpp_runtime():
-            self._handle.materialize()
+            from .cpp import materialize
+
+            materialize(self._handle)
             return None
         return self._handle.ensure_materialized(runtime_config or RuntimeConfig())
 

@@ -20,6 +20,7 @@ process. A cache hit prints nothing; a build logs one line to stderr.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shlex
 import shutil
@@ -233,3 +234,12 @@ def handle_class(variant: str = "") -> Any:
     if reason:
         raise RuntimeError(f"reference C++ runtime unavailable: {reason}")
     return _classes[variant]
+
+
+def materialize(handle: Any) -> None:
+    """``handle.materialize()``, logging what the C++ side discarded (S6), as the python
+    handle does: the C++ side returns the message instead of warning from inside a
+    torchbind call."""
+    discarded = handle.materialize()
+    if discarded:
+        logging.getLogger("pytest_trtcache.reference").warning("%s", discarded)

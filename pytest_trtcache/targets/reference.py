@@ -92,7 +92,9 @@ class ReferenceCpp(Runtime):
         ENABLED_FEATURES.runtime = "cpp"
 
     def materialize(self, handle: Any, config: Any = None) -> None:
-        handle.materialize()  # the C++ model makes its own live cache; config is unused
+        from pytest_trtcache.reference import cpp
+
+        cpp.materialize(handle)  # the C++ model makes its own live cache; config is unused
 
     def add_kernels(self, handle: Any, entries: dict[bytes, bytes]) -> None:
         for key, value in entries.items():

@@ -99,23 +99,27 @@ class RuntimeCacheHandle : public torch::CustomClassHolder {
 
   // Create the live cache once and drain the pending bytes into it (H2, H3). Like
   // handle.py's ensure_materialized, a corrupt pending blob must not stop the engine:
-  // the cache starts cold and a warning says so (S6); the file it came from is untouched.
-  void materialize() {
+  // the cache starts cold (S6) and the reason is returned, for the Python side to log
+  // (a warning raised from inside a torchbind call crashed torch 2.11 on Python 3.12).
+  // Returns "" when nothing was discarded.
+  std::string materialize() {
     std::lock_guard<std::mutex> guard(mutex_);
     if (cache_) {
-      return;
+      return std::string();
     }
     auto cache = std::make_unique<KernelCache>();
+    std::string discarded;
     if (!pending_.empty()) {
       try {
         cache->deserialize(pending_);
       } catch (const c10::Error& e) {
-        TORCH_WARN("runtime cache '", path_, "': discarding ", pending_.size(),
-                   " unreadable bytes, starting cold: ", e.what_without_backtrace());
+        discarded = "runtime cache '" + path_ + "': discarding " + std::to_string(pending_.size()) +
+            " unreadable bytes, starting cold: " + e.what_without_backtrace();
       }
     }
     cache_ = std::move(cache);
     pending_.clear();
+    return discarded;
   }
 
   // What an engine's forward does: remember a compiled kernel in the live cache.
