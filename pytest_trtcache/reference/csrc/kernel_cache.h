@@ -129,36 +129,49 @@ inline std::string encode(const Entries& entries) {
   return out;
 }
 
-// Parse a blob (kernels.decode); throws c10::ValueError naming what is wrong.
-inline Entries decode(const std::string& blob) {
-  Entries entries;
+// Parse a blob into `entries` (kernels.decode). Returns false and sets `error` (the same
+// words as kernels.decode) instead of throwing: materialize() drains corrupt bytes with it,
+// with no exception in flight inside a torchbind call.
+inline bool decode_into(const std::string& blob, Entries& entries, std::string& error) {
+  entries.clear();
   if (blob.empty()) {
-    return entries;
+    return true;
   }
-  TORCH_CHECK_VALUE(
-      blob.size() >= kHeaderSize + kTrailerSize,
-      "runtime cache blob truncated: ", blob.size(), " bytes, header needs ", kHeaderSize + kTrailerSize);
+  if (blob.size() < kHeaderSize + kTrailerSize) {
+    error = c10::str("runtime cache blob truncated: ", blob.size(), " bytes, header needs ", kHeaderSize + kTrailerSize);
+    return false;
+  }
   const std::string magic = blob.substr(0, 4);
-  TORCH_CHECK_VALUE(
-      magic == std::string(kMagic, sizeof(kMagic)),
-      "not a runtime cache blob: magic ", bytes_repr(magic), ", expected ", bytes_repr(std::string(kMagic, sizeof(kMagic))));
+  if (magic != std::string(kMagic, sizeof(kMagic))) {
+    error = c10::str(
+        "not a runtime cache blob: magic ", bytes_repr(magic), ", expected ", bytes_repr(std::string(kMagic, sizeof(kMagic))));
+    return false;
+  }
   const uint16_t version = get_u16(blob, 4);
-  TORCH_CHECK_VALUE(
-      version == kFormatVersion,
-      "unsupported runtime cache format version ", version, " (this build reads ", kFormatVersion, ")");
+  if (version != kFormatVersion) {
+    error = c10::str("unsupported runtime cache format version ", version, " (this build reads ", kFormatVersion, ")");
+    return false;
+  }
   const uint32_t count = get_u32(blob, 8);
   const size_t end = blob.size() - kTrailerSize;
-  TORCH_CHECK_VALUE(
-      crc32(blob.data(), end) == get_u32(blob, end),
-      "runtime cache blob checksum mismatch (corrupt or truncated)");
+  if (crc32(blob.data(), end) != get_u32(blob, end)) {
+    error = "runtime cache blob checksum mismatch (corrupt or truncated)";
+    return false;
+  }
   size_t offset = kHeaderSize;
   for (uint32_t i = 0; i < count; ++i) {
     std::string key;
     for (int field = 0; field < 2; ++field) {
-      TORCH_CHECK_VALUE(offset + 4 <= end, "runtime cache blob truncated inside an entry");
+      if (offset + 4 > end) {
+        error = "runtime cache blob truncated inside an entry";
+        return false;
+      }
       const size_t size = get_u32(blob, offset);
       offset += 4;
-      TORCH_CHECK_VALUE(offset + size <= end, "runtime cache blob truncated inside an entry");
+      if (offset + size > end) {
+        error = "runtime cache blob truncated inside an entry";
+        return false;
+      }
       if (field == 0) {
         key = blob.substr(offset, size);
       } else {
@@ -167,8 +180,18 @@ inline Entries decode(const std::string& blob) {
       offset += size;
     }
   }
-  TORCH_CHECK_VALUE(
-      offset == end, "runtime cache blob has ", end - offset, " trailing bytes after ", count, " entries");
+  if (offset != end) {
+    error = c10::str("runtime cache blob has ", end - offset, " trailing bytes after ", count, " entries");
+    return false;
+  }
+  return true;
+}
+
+// Parse a blob (kernels.decode); throws c10::ValueError naming what is wrong.
+inline Entries decode(const std::string& blob) {
+  Entries entries;
+  std::string error;
+  TORCH_CHECK_VALUE(decode_into(blob, entries, error), error);
   return entries;
 }
 
@@ -182,10 +205,17 @@ class KernelCache {
 
   // Merge a blob's entries (later values win); a corrupt blob changes nothing.
   void deserialize(const std::string& blob) {
-    Entries incoming = decode(blob);
-    for (auto& kv : incoming) {
-      entries_[kv.first] = std::move(kv.second);
+    merge(decode(blob));
+  }
+
+  // The same without throwing: false (and `error` set) for a corrupt blob.
+  bool try_deserialize(const std::string& blob, std::string& error) {
+    Entries incoming;
+    if (!decode_into(blob, incoming, error)) {
+      return false;
     }
+    merge(std::move(incoming));
+    return true;
   }
 
   void add_entry(const std::string& key, const std::string& value) {
@@ -197,6 +227,12 @@ class KernelCache {
   }
 
  private:
+  void merge(Entries incoming) {
+    for (auto& kv : incoming) {
+      entries_[kv.first] = std::move(kv.second);
+    }
+  }
+
   Entries entries_;
 };
 

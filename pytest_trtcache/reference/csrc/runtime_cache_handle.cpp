@@ -108,14 +108,10 @@ class RuntimeCacheHandle : public torch::CustomClassHolder {
       return std::string();
     }
     auto cache = std::make_unique<KernelCache>();
-    std::string discarded;
-    if (!pending_.empty()) {
-      try {
-        cache->deserialize(pending_);
-      } catch (const c10::Error& e) {
-        discarded = "runtime cache '" + path_ + "': discarding " + std::to_string(pending_.size()) +
-            " unreadable bytes, starting cold: " + e.what_without_backtrace();
-      }
+    std::string discarded, error;
+    if (!pending_.empty() && !cache->try_deserialize(pending_, error)) {
+      discarded = "runtime cache '" + path_ + "': discarding " + std::to_string(pending_.size()) +
+          " unreadable bytes, starting cold: " + error;
     }
     cache_ = std::move(cache);
     pending_.clear();
