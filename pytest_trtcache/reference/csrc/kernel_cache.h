@@ -75,7 +75,7 @@ inline uint32_t get_u32(const std::string& s, size_t at) {
 }
 
 inline uint32_t checked_u32(size_t n, const char* what) {
-  TORCH_CHECK_VALUE(n <= 0xFFFFFFFFull, "runtime cache ", what, " too large for the format: ", n, " bytes");
+  TORCH_CHECK_VALUE(n <= 0xFFFFFFFFull, "runtime cache ", what, " too large for the format: " + std::to_string(n) + " bytes");
   return static_cast<uint32_t>(n);
 }
 
@@ -130,26 +130,28 @@ inline std::string encode(const Entries& entries) {
 }
 
 // Parse a blob into `entries` (kernels.decode). Returns false and sets `error` (the same
-// words as kernels.decode) instead of throwing: materialize() drains corrupt bytes with it,
-// with no exception in flight inside a torchbind call.
+// words as kernels.decode) instead of throwing: materialize() drains corrupt bytes with it.
+// Messages are built with std::to_string, not c10::str: streaming a size_t through
+// ostringstream segfaulted in this extension under torch 2.11 (g++ 13.3, Python 3.12).
 inline bool decode_into(const std::string& blob, Entries& entries, std::string& error) {
   entries.clear();
   if (blob.empty()) {
     return true;
   }
   if (blob.size() < kHeaderSize + kTrailerSize) {
-    error = c10::str("runtime cache blob truncated: ", blob.size(), " bytes, header needs ", kHeaderSize + kTrailerSize);
+    error = "runtime cache blob truncated: " + std::to_string(blob.size()) + " bytes, header needs " +
+        std::to_string(kHeaderSize + kTrailerSize);
     return false;
   }
   const std::string magic = blob.substr(0, 4);
   if (magic != std::string(kMagic, sizeof(kMagic))) {
-    error = c10::str(
-        "not a runtime cache blob: magic ", bytes_repr(magic), ", expected ", bytes_repr(std::string(kMagic, sizeof(kMagic))));
+    error = "not a runtime cache blob: magic " + bytes_repr(magic) + ", expected " + bytes_repr(std::string(kMagic, sizeof(kMagic)));
     return false;
   }
   const uint16_t version = get_u16(blob, 4);
   if (version != kFormatVersion) {
-    error = c10::str("unsupported runtime cache format version ", version, " (this build reads ", kFormatVersion, ")");
+    error = "unsupported runtime cache format version " + std::to_string(version) + " (this build reads " +
+        std::to_string(kFormatVersion) + ")";
     return false;
   }
   const uint32_t count = get_u32(blob, 8);
@@ -181,7 +183,7 @@ inline bool decode_into(const std::string& blob, Entries& entries, std::string& 
     }
   }
   if (offset != end) {
-    error = c10::str("runtime cache blob has ", end - offset, " trailing bytes after ", count, " entries");
+    error = "runtime cache blob has " + std::to_string(end - offset) + " trailing bytes after " + std::to_string(count) + " entries";
     return false;
   }
   return true;
