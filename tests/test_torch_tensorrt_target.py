@@ -41,9 +41,15 @@ print(json.dumps({"runtime_flag": torch_tensorrt.ENABLED_FEATURES.torch_tensorrt
 def fake_tree(tmp_path) -> str:
     root = tmp_path / "site"
     shutil.copytree(FAKE, root, ignore=shutil.ignore_patterns("__pycache__", "README.md"))
-    # Any loadable shared object stands in for the C++ library.
-    some_so = sorted(glob.glob(os.path.join(sysconfig.get_paths()["platstdlib"], "lib-dynload", "_bisect*.so")))[0]
-    shutil.copy(some_so, root / "torch_tensorrt" / "lib" / "libtorchtrt_runtime.so")
+    # Any loadable shared object stands in for the C++ library: a stdlib extension module
+    # (where this Python was built with them as files).
+    dirs = {sysconfig.get_paths()["platstdlib"], os.path.join(sys.base_prefix, "lib", f"python{sys.version_info.major}.{sys.version_info.minor}")}
+    candidates = sorted(p for d in dirs for p in glob.glob(os.path.join(d, "lib-dynload", "*.so")))
+    if not candidates:
+        pytest.skip(f"this Python has no stdlib extension module files to stand in for the C++ library (looked in {sorted(dirs)})")
+    lib = root / "torch_tensorrt" / "lib"
+    lib.mkdir(exist_ok=True)  # git keeps no empty directory
+    shutil.copy(candidates[0], lib / "libtorchtrt_runtime.so")
     return str(root)
 
 

@@ -102,6 +102,11 @@ def _dump(step: Step, write: Callable[[Any], None]) -> None:
 def load(runtime: Runtime, step: Step, obs: Observation) -> None:
     channel = step.channel
     if channel == "handle-pickle":
+        # A handle pickle names its class: every runtime this process can run must have
+        # registered its handle class (a torchbind class is unknown until its library loads).
+        for other in runtime.target.runtimes.values():
+            if other.unavailable_reason() is None:
+                other.api
         with open(step.artifact, "rb") as f:
             handle = pickle.load(f)
         obs.facts["path"] = handle.path
