@@ -160,8 +160,12 @@ def test_del_after_a_crashed_deepcopy_is_silent(runtime, check, unraisable):
         raise NotObservable(f"{type(rc).__name__} has no '_handle' to make a deepcopy crash through")
     rc._handle = _ExplodingHandle()
     with check.step("copy.deepcopy that raises half way, then collect the half-built copy"):
-        with pytest.raises(_Boom):
+        try:
             copy.deepcopy(rc)
+        except _Boom:
+            pass
+        else:  # e.g. a __deepcopy__ that keeps identity (torch-tensorrt 2.13.0): no half-built copy
+            raise NotObservable(f"{type(rc).__name__}'s deepcopy does not copy its state, so it cannot crash half way")
         gc.collect()
         check.equal("unraisable exceptions", [leak.format() for leak in unraisable.drain()], [])
 
