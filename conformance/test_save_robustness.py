@@ -155,9 +155,11 @@ def test_concurrent_savers_leave_one_complete_blob(runtime, check, tmp_path):
         check.child_stderr = killed_stderr
         check.equal("killed saver's exit status", killed.returncode, -9)
     for i in range(savers):
-        entries = dict([kernel_entry(f"saver{i}", (i, 1024))])
-        blobs[encode(entries)] = i
-        procs.append(_saver(runtime, path, entries, rounds=rounds, wait_for=str(go)))
+        # 256 KiB each: a save is many writes long, so concurrent saves overlap for real
+        # (with a tiny blob an unsafe saver can go unnoticed on a machine with many cores).
+        key, size = f"saver{i}".encode(), 256 << 10
+        blobs[encode({key: bytes([i]) * size})] = i
+        procs.append(_saver(runtime, path, {}, fill=[[key.hex(), i, size]], rounds=rounds, wait_for=str(go)))
     go.touch()
     seen_bad = []
     deadline = time.monotonic() + CHILD_TIMEOUT_S

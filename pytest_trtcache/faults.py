@@ -103,7 +103,8 @@ def inject(injector: Injector) -> Iterator[Injector]:
 def child_main(step: dict[str, Any]) -> int:
     """A child that saves ``entries`` through the target's facade, optionally killed.
 
-    Step: target, runtime, path, entries (hex key -> hex value), kill_at (event index
+    Step: target, runtime, path, entries (hex key -> hex value), fill ([key hex, byte,
+    size] for large values), kill_at (event index
     or null), rounds (repeat the save, each with its own facade), wait_for (a path
     whose creation starts the saves).
     """
@@ -112,6 +113,8 @@ def child_main(step: dict[str, Any]) -> int:
     runtime = resolve(step["target"]).runtime(step["runtime"])
     runtime.activate_process()
     entries = {bytes.fromhex(k): bytes.fromhex(v) for k, v in step["entries"].items()}
+    # Large values travel as (key hex, byte, size): a command line cannot carry them.
+    entries.update({bytes.fromhex(k): bytes([b]) * n for k, b, n in step.get("fill", [])})
     if step.get("wait_for"):
         # Start line for concurrent savers: all have imported torch and the target by now,
         # so their save loops really overlap.

@@ -16,8 +16,8 @@ class RuntimeCache(_ref.RuntimeCache):
             return
         tmp = target + ".tmp"
         with open(tmp, "wb") as f:
-            for i in range(0, len(data), 64):  # many small writes, like a streaming writer
-                f.write(data[i : i + 64])
+            for i in range(0, len(data), 4096):  # many writes, like a streaming writer
+                f.write(data[i : i + 4096])
                 f.flush()
         os.replace(tmp, target)
 
