@@ -1,18 +1,22 @@
 """How many examples the lifecycle state machine needs to find each mutant of the zoo.
 
-For every python-runtime mutant in ``pytest_trtcache/mutants/catalog.py``: the number of
-examples (machine runs) generated before the first failing one, median / min / max over
-10 seeds with the trtcache-ci step count (generate phase only, at most ``--cap``
-examples), and whether a run under the trtcache-ci profile itself (deterministic, with
-shrinking) finds it, with the clause its failure message names. Exits non-zero if a
-mutant escapes the trtcache-ci budget. Also runs the reference, which must pass.
+For every mutant in ``pytest_trtcache/mutants/catalog.py``, on the runtime its bug lives
+in (a cpp mutant's C++ variant on the cpp runtime, every other one on the python
+runtime): the number of examples (machine runs) generated before the first failing
+one, median / min / max over 10 seeds with the trtcache-ci step count (generate phase
+only, at most ``--cap`` examples), and whether a run under the trtcache-ci profile
+itself (deterministic, with shrinking) finds it, with the clause its failure message
+names. Exits non-zero if a mutant escapes the trtcache-ci budget. Also runs the
+reference (both runtimes), which must pass. ``--jobs`` runs mutants in parallel
+processes (one machine per process; on a 16-core box, ``--jobs 14``).
 
-    python ci/lifecycle_power.py [--seeds 10] [--cap 1000] [mutant ...]
+    python ci/lifecycle_power.py [--seeds 10] [--cap 1000] [--jobs 1] [mutant ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import statistics
@@ -59,8 +63,11 @@ def examples_to_find(machine: type, seed_value: int, cap: int, steps: int) -> in
 def ci_run(machine: type) -> tuple[bool, str, float]:
     profiles.register()
     start = time.perf_counter()
+    # The profile's budget and derandomized search, without shrinking: finding is what
+    # counts here (a shrink can take minutes), and the unshrunk failure names its clause.
+    ci = settings(settings.get_profile(profiles.CI), phases=[Phase.explicit, Phase.reuse, Phase.generate])
     try:
-        run_state_machine_as_test(machine, settings=settings.get_profile(profiles.CI))
+        run_state_machine_as_test(machine, settings=ci)
     except BaseException as exc:  # noqa: BLE001
         clauses = sorted(set(re.findall(r"\[([A-Z]\d+)\]", str(exc) + "".join(getattr(exc, "__notes__", [])))))
         for sub in getattr(exc, "exceptions", ()):
@@ -69,37 +76,64 @@ def ci_run(machine: type) -> tuple[bool, str, float]:
     return False, "", time.perf_counter() - start
 
 
+def runtime_of(name: str) -> str:
+    return "cpp" if MUTANTS[name].cpp_variant else "python"
+
+
+def measure(job: tuple[str, int, int]) -> tuple[str, str, bool]:
+    """One mutant: its table row and whether the trtcache-ci run found it."""
+    name, seeds, cap = job
+    _, ci_steps = profiles.BUDGETS[profiles.CI]
+    machine = machine_for(f"mutant:{name}", runtime_of(name))
+    found = [examples_to_find(machine, s, cap, ci_steps) for s in range(seeds)]
+    hits = [n for n in found if n is not None]
+    median = f"{statistics.median(hits):g} ({min(hits)}-{max(hits)})" if hits else "-"
+    if len(hits) < len(found):
+        median += f", missed by {len(found) - len(hits)} seed(s)"
+    ok, clauses, secs = ci_run(machine)
+    row = f"| {name} | {runtime_of(name)} | {','.join(MUTANTS[name].clauses)} | {median} | {'yes' if ok else 'NO'} | {clauses} | {secs:.1f} |"
+    return name, row, ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--cap", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("names", nargs="*")
     args = parser.parse_args()
-    _, ci_steps = profiles.BUDGETS[profiles.CI]
-    ci_examples = profiles.BUDGETS[profiles.CI][0]
-    names = args.names or [n for n, m in sorted(MUTANTS.items()) if "python" in m.runtimes]
-    print(f"trtcache-ci budget: max_examples={ci_examples}, stateful_step_count={ci_steps}; {args.seeds} seeds, cap {args.cap}")
-    print("| mutant | clauses | examples to find: median (min-max) over seeds | found in trtcache-ci | clause(s) reported | ci run s |")
-    print("|---|---|---|---|---|---|")
+    ci_examples, ci_steps = profiles.BUDGETS[profiles.CI]
+    names = args.names or sorted(MUTANTS)
+    print(f"trtcache-ci budget: max_examples={ci_examples}, stateful_step_count={ci_steps}; {args.seeds} seeds, cap {args.cap}", flush=True)
+    print("| mutant | runtime | clauses | examples to find: median (min-max) over seeds | found in trtcache-ci | clause(s) reported | ci run s |")
+    print("|---|---|---|---|---|---|---|", flush=True)
     escaped = []
-    for name in names:
-        machine = machine_for(f"mutant:{name}")
-        found = [examples_to_find(machine, s, args.cap, ci_steps) for s in range(args.seeds)]
-        hits = [n for n in found if n is not None]
-        median = f"{statistics.median(hits):g} ({min(hits)}-{max(hits)})" if hits else "-"
-        if len(hits) < len(found):
-            median += f", missed by {len(found) - len(hits)} seed(s)"
-        ok, clauses, secs = ci_run(machine)
-        if not ok:
-            escaped.append(name)
-        print(f"| {name} | {','.join(MUTANTS[name].clauses)} | {median} | {'yes' if ok else 'NO'} | {clauses} | {secs:.1f} |")
-    ok, clauses, secs = ci_run(machine_for("reference"))
-    print(f"| (reference) | - | - | {'FAILED' if ok else 'passes'} | {clauses} | {secs:.1f} |")
-    if ok:
-        escaped.append("reference fails")
+    jobs = [(name, args.seeds, args.cap) for name in names]
+    # fork: children inherit the loaded modules; each machine runs in one process
+    with multiprocessing.get_context("fork").Pool(args.jobs) if args.jobs > 1 else _Serial() as pool:
+        for name, row, ok in pool.imap_unordered(measure, jobs):
+            print(row, flush=True)
+            if not ok:
+                escaped.append(name)
+    for runtime in ("python", "cpp"):
+        ok, clauses, secs = ci_run(machine_for("reference", runtime))
+        print(f"| (reference) | {runtime} | - | - | {'FAILED' if ok else 'passes'} | {clauses} | {secs:.1f} |")
+        if ok:
+            escaped.append(f"reference:{runtime} fails")
     if escaped:
         print("escaped the trtcache-ci budget: " + ", ".join(escaped))
     return 1 if escaped else 0
+
+
+class _Serial:
+    def __enter__(self) -> "_Serial":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def imap_unordered(self, func, jobs):  # noqa: ANN001
+        return map(func, jobs)
 
 
 if __name__ == "__main__":

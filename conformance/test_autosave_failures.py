@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from .blobs import ENTRIES_A
-from .reporting import capture_reports
+from pytest_trtcache.reported import capture_reports
 
 
 def _autosaving(runtime, path):

@@ -20,7 +20,7 @@ from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, dec
 from pytest_trtcache.targets.base import bytes_of
 
 from .blobs import BLOB_A, BLOB_B, ENTRIES_A, ENTRIES_B
-from .reporting import capture_reports
+from pytest_trtcache.reported import capture_reports
 
 CHILD_TIMEOUT_S = 120
 

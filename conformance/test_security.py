@@ -10,7 +10,7 @@ import pytest
 from pytest_trtcache.reference.kernels import decode
 
 from .blobs import BLOB_A, ENTRIES_A
-from .reporting import capture_reports
+from pytest_trtcache.reported import capture_reports
 
 PRECIOUS = b"the user's own file, which a planted symlink points at\n"
 

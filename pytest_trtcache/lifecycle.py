@@ -23,6 +23,7 @@ Use it from a test file (see docs/lifecycle.md)::
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import gc
 import io
@@ -30,19 +31,24 @@ import json
 import os
 import pickle
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Optional, Protocol, Union
 
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, multiple, precondition, rule
 
 from pytest_trtcache.check import Check, describe
-from pytest_trtcache.reference.kernels import decode, encode
+from pytest_trtcache.faults import Injector, inject
+from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, decode, encode
+from pytest_trtcache.reported import Reports, capture_reports
 from pytest_trtcache.targets.base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, Runtime, bytes_of, tensor_of
 from pytest_trtcache.unraisable import UnraisableRecorder
 
@@ -52,6 +58,54 @@ KINDS = (HANDLE, FACADE)
 # Few keys, so entries collide and merges (later value wins) are exercised.
 KEYS = (b"conv:1x3x224x224", b"gemm:64x64", b"softmax:8x128", b"relu:1")
 entries_strategy = st.dictionaries(st.sampled_from(KEYS), st.binary(min_size=1, max_size=6), max_size=3)
+
+# The hostile world (H3, H8, A7-A9, S4-S6, X1, X2): what a shared machine, a crash or a
+# careless caller does to a cache. Each rule below draws from these.
+# H8: all uint8, all accepted; "empty": an empty tensor, whatever the entries (H4: a no-op)
+LAYOUTS = ("contiguous", "empty", "non-contiguous", "sliced", "2-d", "transposed-2-d")
+WRONG_DTYPES = ("int8", "float32", "int64", "bool")  # H8: all rejected with a clear error
+THREADS = (1, 1, 4)  # materialize from one thread, or from four at once (H3)
+SYMLINK_AT = ("temp", "lock", "target")  # X1: where a symlink is planted before a save
+_GOOD = encode({KEYS[0]: b"warm", KEYS[1]: b"kernel"})
+BAD_FILES = {  # S6: what a crash, a disk or another program leaves at a cache path
+    "empty": b"",
+    "truncated-in-the-header": _GOOD[: HEADER_SIZE // 2],
+    "truncated-after-the-header": _GOOD[: HEADER_SIZE + 2],
+    "truncated-by-one": _GOOD[:-1],
+    "bit-flipped-body": _GOOD[:-3] + bytes([_GOOD[-3] ^ 0x40]) + _GOOD[-2:],
+    "foreign-zip": b"PK\x03\x04" + b"\x14\x00" * 20,
+    "random": bytes(range(256)),
+}
+# (user's exception, save fails) on leaving runtime_cache(); the hostile one first, as
+# hypothesis favours a sampled list's first element
+CM_EXITS = ((True, True), (False, False), (True, False), (False, True))
+# what the engine wrapper must not pickle: its runtime settings and the cache they made (W1)
+WRAPPER_EXCLUDED = ("_runtime_settings", "_implicit_cache_handle")
+CONCURRENT_SAVERS, CONCURRENT_BLOB = 4, 256 << 10  # S5: big enough that unlocked writes interleave
+
+
+def layout_of(blob: bytes, layout: str) -> Any:
+    """``blob`` as a uint8 tensor of the given memory layout (same bytes, H8)."""
+    import torch
+
+    base = tensor_of(blob)
+    if layout == "empty":
+        return tensor_of(b"")
+    if layout == "non-contiguous":
+        strided = torch.zeros(2 * len(blob), dtype=torch.uint8)
+        strided[::2] = base
+        return strided[::2]
+    if layout == "sliced":
+        return torch.cat([torch.tensor([7, 7], dtype=torch.uint8), base, torch.tensor([9], dtype=torch.uint8)])[2:-1]
+    if layout == "2-d":
+        return base.reshape(1, -1)
+    if layout == "transposed-2-d":
+        return base.reshape(-1, 1).t()
+    return base
+
+
+class _Crash(Exception):
+    """Raised half way through a ``deepcopy`` (A7)."""
 
 
 # -- the model ------------------------------------------------------------------------
@@ -109,6 +163,13 @@ class World:
         # files whose expected bytes a *pending* object saved: that a pending save writes
         # its pending bytes at all is H9's promise, so a mismatch there is H9's verdict
         self.pending_writes: set[str] = set()
+        # directories the machine made hostile: "broken" (a file now stands where the
+        # directory was: every save there fails) or "shared" (writable by others, X2)
+        self.dir_state: dict[str, str] = {}
+        # reports (a warning or log record) the current step must produce: (clause, why)
+        self.reports_due: list[tuple[str, str]] = []
+        # paths a save into a shared directory may have written or not (refused or reported)
+        self.either: dict[str, set[Optional[bytes]]] = {}
 
     def autosave(self, m: Model) -> None:
         """``_autosave_if_enabled``: one save, flag off, only with a path (A1, A3, A4)."""
@@ -118,6 +179,14 @@ class World:
             self.save(m, m.path)
 
     def save(self, m: Model, path: str) -> None:
+        state = self.dir_state.get(os.path.dirname(path)) if path else None
+        if path and m.blob() and state == "broken":  # the save fails: reported (A9), nothing written
+            self.reports_due.append(("A9", f"a failed save to {os.path.basename(path)} (its directory is now a file)"))
+            return
+        if path and m.blob() and state == "shared":  # refused or reported, written or not (X2)
+            self.reports_due.append(("X2", f"a save to {os.path.basename(path)} in a directory others can write"))
+            self.either.setdefault(path, {self.files.get(path)}).add(m.blob())
+            return
         if path and m.blob():  # S1, S2: nothing to save touches nothing
             self.files[path] = m.blob()
             if m.entries is None:
@@ -194,7 +263,7 @@ class SaveRecorder:
         self.label_of = label_of
         self.calls: list[tuple[str, bool]] = []  # (facade label or "", made by the machine)
         self.explicit = False
-        self._depth = 0
+        self._local = threading.local()  # call depth per thread: S5's rule saves from several
         self._had_own = "save" in vars(cls)
         self._original = cls.save
 
@@ -202,13 +271,15 @@ class SaveRecorder:
         original, recorder = self._original, self
 
         def save(facade: Any, *args: Any, **kwargs: Any) -> Any:
-            if recorder._depth == 0:
+            local = recorder._local
+            depth = getattr(local, "depth", 0)
+            if depth == 0:
                 recorder.calls.append((recorder.label_of(facade), recorder.explicit))
-            recorder._depth += 1
+            local.depth = depth + 1
             try:
                 return original(facade, *args, **kwargs)
             finally:
-                recorder._depth -= 1
+                local.depth = depth
 
         self.cls.save = save
         return self
@@ -292,9 +363,36 @@ _RULES_OF_KIND = {
     HANDLE: ("create_handle", "pickle_handle", "deepcopy_handle", "drop_handle"),
     FACADE: (
         "create_facade", "pickle_facade", "deepcopy_facade", "drop_facade", "save_to_file", "load_from_file", "stream_copy",
-        "enter_runtime_cache", "runtime_cache_runs_kernels", "exit_runtime_cache", "fire_atexit",
+        "enter_runtime_cache", "runtime_cache_runs_kernels", "pickle_engine_wrapper", "exit_runtime_cache", "fire_atexit",
+        "create_facade_in_spoiled_directory", "spoil_directory", "open_bad_cache_file", "save_past_planted_symlink", "concurrent_saves",
     ),
 }
+
+
+class _UserError(Exception):
+    """The user's own exception inside a ``runtime_cache()`` block (A8)."""
+
+
+def _read(path: str) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def describe_blob(content: Optional[bytes]) -> str:
+    if content is None:
+        return "no file"
+    try:
+        entries = decode(content)
+    except CacheFormatError as exc:
+        return f"{len(content)} bytes, not one blob: {exc}"
+    return f"{len(content)} bytes, a valid blob of {len(entries)} entries no saver wrote"
+
+
+def _temp_files(top: str) -> list[str]:
+    return sorted(os.path.relpath(os.path.join(d, n), top) for d, _, names in os.walk(top) for n in names if n.endswith(".tmp"))
 
 
 def _default_tmp_dir() -> str:
@@ -343,7 +441,8 @@ def lifecycle_machine(
             self.steps = 0
             self.cm: Optional[tuple[Any, Any, str]] = None  # (context manager, module, label)
             self.explicit_path = os.path.join(self.tmp, "explicit.bin")
-            self.cm_path = os.path.join(self.tmp, "cm.bin")
+            self.cm_path = os.path.join(self.tmp, "cm", "cm.bin")
+            os.makedirs(os.path.dirname(self.cm_path), mode=0o700)
             self._closers: list[Callable[[], None]] = []
             # Objects alive before the machine are not ours: freezing them makes the
             # gc.collect() after each drop cost microseconds instead of ~0.2 s with torch.
@@ -359,6 +458,7 @@ def lifecycle_machine(
             self.saves = SaveRecorder(api.RuntimeCache, lambda obj: self.id_to_label.get(id(obj), "")).__enter__()
             self._closers.append(lambda: self.saves.__exit__(None, None, None))
             self.wrapper_error = ""
+            self.saved_concurrently = False
             if api.runtime_cache is None or api.wrapper_class is None:
                 self.wrapper_error = "the target has no runtime_cache() or no wrapper class"
 
@@ -401,14 +501,48 @@ def lifecycle_machine(
             return obj if self.world.objects[label].kind == HANDLE else runtime.handle_of(obj)
 
         def path_for(self, with_path: bool) -> str:
-            return os.path.join(self.tmp, f"p{self.counter + 1}.bin") if with_path else ""
+            """A path in a directory of its own (``d<n>/p<n>.bin``): spoil_directory acts on one object."""
+            if not with_path:
+                return ""
+            directory = os.path.join(self.tmp, f"d{self.counter + 1}")
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            return os.path.join(directory, f"p{self.counter + 1}.bin")
 
-        def copy_of(self, label: str, how: str) -> str:
+        def scratch_dir(self, prefix: str) -> str:
+            self.counter += 1
+            directory = os.path.join(self.tmp, f"{prefix}{self.counter}")
+            os.makedirs(directory, mode=0o700)
+            return directory
+
+        @contextlib.contextmanager
+        def reported(self) -> Iterable[Reports]:
+            """Capture reports for a step that may autosave; then check the reports the
+            model says are due (A9, X2) and settle files a refused-or-reported save may
+            or may not have written."""
+            self.world.reports_due = []
+            with capture_reports() as reports:
+                yield reports
+            for path, allowed in sorted(self.world.either.items()):
+                on_disk = _read(path)
+                if on_disk not in allowed:
+                    self.expect("X2", f"contents of {os.path.basename(path)} after a save into a shared directory (old, or one saver's blob)", on_disk, sorted(allowed, key=repr)[-1])
+                if on_disk is None:
+                    self.world.files.pop(path, None)
+                else:
+                    self.world.files[path] = on_disk
+            self.world.either = {}
+            for clause, why in self.world.reports_due:
+                self.expect(clause, f"{why} reported (a warning, or a log record at WARNING); reports: {reports.text() or 'none'}", bool(reports), True)
+            self.world.reports_due = []
+
+        def copy_of(self, label: str, how: str, made: Any = None) -> str:
             m = self.world.objects[label]
             clause = ("H5" if how == "pickle" else "H6") if m.kind == HANDLE else "F1"
             c = self.check(clause)
-            with c.no_exception(f"{how} of a {m.state} {m.kind}"):
-                obj = runtime.pickle_roundtrip(self.objects[label]) if how == "pickle" else copy.deepcopy(self.objects[label])
+            obj = made
+            if obj is None:
+                with c.no_exception(f"{how} of a {m.state} {m.kind}"):
+                    obj = runtime.pickle_roundtrip(self.objects[label]) if how == "pickle" else copy.deepcopy(self.objects[label])
             loaded = m.loaded_copy()
             self.expect(clause, f"path of the {how} copy", obj.path, m.path)
             return self.new_label(m.kind, obj, loaded)
@@ -427,22 +561,96 @@ def lifecycle_machine(
             obj = api.RuntimeCache(path, autosave_on_del=autosave)
             return self.new_label(FACADE, obj, Model(FACADE, path, autosave=autosave, registered=autosave))
 
-        # -- rules: the handle's lifecycle (H1-H6, H9) --------------------------------
-        @rule(obj=objs, entries=entries_strategy)
-        def deserialize(self, obj: str, entries: dict[bytes, bytes]) -> None:
-            self.begin(f"deserialize({obj}, encode({entries!r}))")
-            blob = encode(entries)
-            self.handle(obj).deserialize(tensor_of(blob))
-            self.world.objects[obj].deserialize(blob)
+        @rule(target=facades, how=st.sampled_from(("broken", "shared")), entries=entries_strategy)
+        def create_facade_in_spoiled_directory(self, how: str, entries: dict[bytes, bytes]) -> str:
+            """An autosaving facade that ran an engine, whose directory is broken (a file
+            stands there: its saves fail, A9) or writable by others (X2). Its own rule: as
+            a drawn option of create_facade, hypothesis's preference for simple values
+            made it too rare to meet an autosave."""
+            self.begin(f"create_facade_in_spoiled_directory({how!r}, {entries!r})")
+            path = self.path_for(True)
+            self.spoil(os.path.dirname(path), how)
+            label = self.new_label(FACADE, api.RuntimeCache(path, autosave_on_del=True), Model(FACADE, path, autosave=True, registered=True))
+            self.add_kernels(label, entries)
+            return label
 
-        @rule(obj=objs)
-        def materialize(self, obj: str) -> None:
-            self.begin(f"materialize({obj})")
+        # -- rules: the handle's lifecycle (H1-H6, H9) --------------------------------
+        @rule(obj=objs, entries=entries_strategy, layout=st.sampled_from(LAYOUTS))
+        def deserialize(self, obj: str, entries: dict[bytes, bytes], layout: str) -> None:
+            self.begin(f"deserialize({obj}, layout_of(encode({entries!r}), {layout!r}))")
+            blob, m, handle = (b"" if layout == "empty" else encode(entries)), self.world.objects[obj], self.handle(obj)
+            with self.check("H4" if layout == "empty" else "H8").no_exception(f"deserialize of a {layout} uint8 tensor"):
+                handle.deserialize(layout_of(blob, layout))
+            m.deserialize(blob)
+            if layout == "empty":  # H4 at once: nothing changed
+                if m.entries is not None:
+                    self.expect("H4", "serialize() after deserializing an empty tensor", bytes_of(handle.serialize()), m.blob())
+                return
+            if layout == "contiguous":
+                return
+            # H8 at once: a layout read wrongly shows here, not later as a lost entry
+            if m.entries is not None:
+                self.expect("H8", f"serialize() after deserializing a {layout} tensor", bytes_of(handle.serialize()), m.blob())
+            else:
+                try:
+                    self.expect("H8", f"pending bytes after deserializing a {layout} tensor", bytes(runtime.observe(PENDING_BYTES, handle) or b""), m.pending)
+                except NotObservable as exc:
+                    self.unobserved(exc)
+
+        @precondition(lambda self: "H8" not in skip)  # accepted garbage leaves no model to follow
+        @rule(obj=objs, dtype=st.sampled_from(WRONG_DTYPES))
+        def deserialize_wrong_dtype(self, obj: str, dtype: str) -> None:
+            import torch
+
+            self.begin(f"deserialize({obj}, torch.zeros(8, dtype=torch.{dtype})) [{self.world.objects[obj].state}]")
+            try:
+                self.handle(obj).deserialize(torch.zeros(8, dtype=getattr(torch, dtype)))
+            except Exception as exc:  # any clear error will do; it must say why
+                text = f"{type(exc).__name__}: {exc}"
+                self.expect("H8", f"the error to name the dtype, uint8 or bytes (got {text})", any(w in text.lower() for w in ("uint8", "dtype", "byte")), True)
+            else:
+                self.expect("H8", f"deserialize of a {dtype} tensor", "accepted (its memory taken as cache bytes)", "a clear error")
+
+        @rule(obj=objs, threads=st.sampled_from(THREADS))
+        def materialize(self, obj: str, threads: int) -> None:
+            self.begin(f"materialize({obj})" + (f" from {threads} threads at once" if threads > 1 else ""))
             config = runtime.new_runtime_config()
-            runtime.materialize(self.handle(obj), config)
+            if threads == 1:
+                runtime.materialize(self.handle(obj), config)
+            else:
+                self.materialize_concurrently(self.handle(obj), config, threads)
             created = self.world.objects[obj].materialize()
             if runtime.materializes_with_config and hasattr(config, "created"):
-                self.expect("H2", "live caches the config created", config.created, created)
+                self.expect("H3" if threads > 1 else "H2", "live caches the config created", config.created, created)
+
+        def materialize_concurrently(self, handle: Any, config: Any, threads: int) -> None:
+            """H3: ``threads`` threads released together; a slow ``create_runtime_cache``
+            widens the check-then-create window an unlocked handle would lose."""
+            create = getattr(config, "create_runtime_cache", None)
+            if create is not None:
+
+                def slow_create(*args: Any, **kwargs: Any) -> Any:
+                    time.sleep(0.005)
+                    return create(*args, **kwargs)
+
+                with contextlib.suppress(AttributeError, TypeError):
+                    config.create_runtime_cache = slow_create
+            barrier, errors = threading.Barrier(threads), []
+
+            def worker() -> None:
+                try:
+                    barrier.wait()
+                    runtime.materialize(handle, config)
+                except Exception as exc:  # reported below
+                    errors.append(f"{type(exc).__name__}: {exc}")
+
+            workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+            for t in workers:
+                t.start()
+            for t in workers:
+                t.join(60)
+            self.expect("H3", "threads still materializing after 60 s (a deadlock)", sum(t.is_alive() for t in workers), 0)
+            self.expect("H3", "exceptions in the materializing threads", errors, [])
 
         @rule(obj=objs, entries=entries_strategy)
         def add_kernels(self, obj: str, entries: dict[bytes, bytes]) -> None:
@@ -480,26 +688,73 @@ def lifecycle_machine(
             self.begin(f"pickle round trip of {obj}")
             return self.copy_of(obj, "pickle")
 
-        @rule(target=facades, obj=facades)
-        def deepcopy_facade(self, obj: str) -> str:
-            self.begin(f"copy.deepcopy({obj})")
-            return self.copy_of(obj, "deepcopy")
+        @rule(target=facades, obj=facades, crash=st.sampled_from((False, False, True)))
+        def deepcopy_facade(self, obj: str, crash: bool) -> Any:
+            if not crash:
+                self.begin(f"copy.deepcopy({obj})")
+                return self.copy_of(obj, "deepcopy")
+            import torch
+
+            self.begin(f"copy.deepcopy({obj}) crashing half way (a tensor's __deepcopy__ raises), then gc.collect()")
+            original = torch.Tensor.__deepcopy__
+
+            def crash_(tensor: Any, memo: Any) -> Any:
+                raise _Crash("deepcopy crashed half way (injected)")
+
+            torch.Tensor.__deepcopy__ = crash_
+            try:
+                made = copy.deepcopy(self.objects[obj])
+            except _Crash:
+                made = None
+            finally:
+                torch.Tensor.__deepcopy__ = original
+            if made is not None:  # its state holds no tensor to crash on: an ordinary copy
+                self.unobserved(NotObservable(f"{runtime.id}: a facade's deepcopy copies no tensor, so it cannot be made to crash half way (A7)"))
+                if made is self.objects[obj]:
+                    return multiple()
+                return self.copy_of(obj, "deepcopy", made=made)
+            gc.collect()
+            leaks, self.leaks.leaks = self.leaks.leaks, []
+            self.expect("A7", "unraisable exceptions from the half-built copy's __del__", [leak.format() for leak in leaks], [])
+            return multiple()
 
         # -- rules: files and streams (S1-S3) -------------------------------------------
-        @rule(obj=facades)
-        def save_to_file(self, obj: str) -> None:
-            self.begin(f"{obj}.save(explicit.bin)")
+        @rule(obj=facades, interrupt=st.one_of(st.none(), st.integers(0, 4)))
+        def save_to_file(self, obj: str, interrupt: Optional[int]) -> None:
+            """An explicit save; ``interrupt``: the save raises at that file-system event of
+            its own (``pytest_trtcache.faults``), as a full disk or a crash would (S4)."""
+            self.begin(f"{obj}.save(explicit.bin)" + (f" failing at its file-system event #{interrupt}" if interrupt is not None else ""))
+            m, injector = self.world.objects[obj], Injector(self.tmp, at=interrupt)
+            old = self.world.files.get(self.explicit_path)
             self.saves.explicit = True
             try:
-                self.objects[obj].save(self.explicit_path)
+                if interrupt is None:
+                    self.objects[obj].save(self.explicit_path)
+                else:
+                    with inject(injector), contextlib.suppress(OSError):  # the fault, passed on or wrapped
+                        self.objects[obj].save(self.explicit_path)
             finally:
                 self.saves.explicit = False
-            self.world.save(self.world.objects[obj], self.explicit_path)
+            if interrupt is None or len(injector.events) <= interrupt:
+                self.world.save(m, self.explicit_path)  # the fault point was never reached
+                return
+            event = "%s %s" % injector.events[interrupt]
+            on_disk, new = _read(self.explicit_path), (m.blob() or old)
+            self.expect("S4", f"temp files left by a save interrupted at {event}", _temp_files(self.tmp), [])
+            if on_disk == new and on_disk != old:
+                self.world.save(m, self.explicit_path)
+            elif on_disk != old:
+                self.expect("S4", f"explicit.bin after a save interrupted at {event}: the old complete file (or the new one)", on_disk, new)
+                self.world.files.pop(self.explicit_path, None)  # a known gap: judge what follows on what is there
+                if on_disk is not None:
+                    self.world.files[self.explicit_path] = on_disk
 
         @rule(obj=facades)
         def load_from_file(self, obj: str) -> None:
             self.begin(f"{obj}.load(explicit.bin)")
-            self.objects[obj].load(self.explicit_path)
+            missing = not os.path.exists(self.explicit_path)
+            with self.check("S2" if missing else "S3").no_exception("load() of " + ("a missing file (a first run)" if missing else "explicit.bin")):
+                self.objects[obj].load(self.explicit_path)
             # The file as it is: the invariants already compared it with the model after
             # the save, and a known gap may have let it differ since.
             on_disk = b""
@@ -535,9 +790,10 @@ def lifecycle_machine(
 
         # -- rules: runtime_cache() (A8) ------------------------------------------------
         @precondition(lambda self: self.cm is None and not self.wrapper_error)
-        @rule()
-        def enter_runtime_cache(self) -> None:
-            self.begin("enter runtime_cache(module, cm.bin)")
+        @rule(entries=entries_strategy)
+        def enter_runtime_cache(self, entries: dict[bytes, bytes]) -> None:
+            """Enter the block and run the engine once, as any use of the block does."""
+            self.begin("enter runtime_cache(module, cm/cm.bin)")
             module = api.wrapper_class()
             cm = api.runtime_cache(module, self.cm_path)
             obj = cm.__enter__()
@@ -545,6 +801,7 @@ def lifecycle_machine(
             m.deserialize(self.world.files.get(self.cm_path, b""))
             label = self.new_label(FACADE, obj, m)
             self.cm = (cm, module, label)
+            self.runtime_cache_runs_kernels(entries)
 
         @precondition(lambda self: self.cm is not None)
         @rule(entries=entries_strategy)
@@ -554,15 +811,58 @@ def lifecycle_machine(
 
         @precondition(lambda self: self.cm is not None)
         @rule()
-        def exit_runtime_cache(self) -> None:
-            self.begin("exit runtime_cache()")
+        def pickle_engine_wrapper(self) -> None:
+            """W1, W2: the engine inside runtime_cache() pickled: its stream holds none of its
+            per-process settings, and the loaded engine has the defaults, no cache."""
+            self.begin("pickle round trip of the engine inside runtime_cache()")
+            module = self.cm[1]
+            c = self.check("W1")
+            with c.no_exception("pickle of the engine wrapper"):
+                data = pickle.dumps(module)
+            self.expect("W1", "per-process attributes named in the wrapper's pickle stream", [n for n in WRAPPER_EXCLUDED if n.encode() in data], [])
+            with self.check("W2").no_exception("unpickle of the engine wrapper"):
+                loaded = pickle.loads(data)
+            defaults = getattr(api.wrapper_class(), "_runtime_settings", "<missing>")
+            self.expect("W2", "_runtime_settings of the loaded wrapper", getattr(loaded, "_runtime_settings", "<missing>"), defaults)
+            self.expect("W2", "_implicit_cache_handle of the loaded wrapper", getattr(loaded, "_implicit_cache_handle", "<missing>"), None)
+            del loaded, data
+            gc.collect()
+
+        @precondition(lambda self: self.cm is not None)
+        @rule(how=st.sampled_from(CM_EXITS))
+        def exit_runtime_cache(self, how: tuple[bool, bool]) -> None:
+            """Leave the block normally or by the user's exception, the save on exit
+            succeeding or failing (``cm/`` is now a file): reported (A9), never masking
+            the user's exception (A8)."""
+            user_error, save_fails = how
+            self.begin("exit runtime_cache()" + (" by the user's exception" if user_error else "") + (" whose save fails (cm/ is now a file)" if save_fails else ""))
             cm, _module, label = self.cm
             self.cm = None
-            cm.__exit__(None, None, None)
-            m = self.world.objects[label]
-            m.saves += 1  # A8: exactly once on exit
-            self.world.save(m, m.path)
-            del cm, _module
+            m, cm_dir = self.world.objects[label], os.path.dirname(self.cm_path)
+            if save_fails:
+                self.spoil(cm_dir, "broken")
+            error = _UserError("the user's error inside runtime_cache()") if user_error else None
+            raised: Optional[str] = None
+            with self.reported():
+                try:
+                    swallowed = cm.__exit__(type(error), error, None) if error else cm.__exit__(None, None, None)
+                except Exception as exc:
+                    # its text only: the traceback's frames hold the facade (A5 would see it kept)
+                    raised, swallowed = f"{type(exc).__name__}: {exc}", False
+                m.saves += 1  # A8: exactly once on exit
+                self.world.save(m, m.path)
+                if user_error:  # A8 before A9: a masked exception is the bigger harm
+                    leaving = raised if raised is not None else ("nothing (swallowed)" if swallowed else repr(error))
+                    self.expect("A8", "the exception leaving the block (the user's, not masked)", leaving, repr(error))
+                elif raised is not None:
+                    self.world.reports_due = []  # an error is a report too
+            if save_fails:
+                os.unlink(cm_dir)
+                os.makedirs(cm_dir, mode=0o700)
+                del self.world.dir_state[cm_dir]
+            if raised is not None and not user_error and not save_fails:
+                self.expect("A8", "exiting runtime_cache() normally", raised, "no exception")
+            del cm, _module, error
             self.drop_label(label)
 
         # -- rules: death and shutdown (A1, A3-A5) --------------------------------------
@@ -588,20 +888,140 @@ def lifecycle_machine(
             self.begin(f"del {obj}; gc.collect()")
             if self.cm is not None and obj == self.cm[2]:
                 return  # the context manager still holds it
-            self.drop_label(obj)
+            with self.reported():
+                self.drop_label(obj)
 
         @rule()
         def fire_atexit(self) -> None:
             self.begin("interpreter exit: run the at-exit hooks")
-            self.atexit.fire()
-            # atexit runs hooks last-registered first; a facade registers when it is
-            # created (or loaded), so the model replays their saves newest first: with two
-            # facades on one path, the oldest one's save is the one that stays.
-            for _label, m in reversed(list(self.world.live(FACADE))):
-                if m.registered:
-                    self.world.autosave(m)
-                m.registered = False
+            with self.reported():
+                self.atexit.fire()
+                # atexit runs hooks last-registered first; a facade registers when it is
+                # created (or loaded), so the model replays their saves newest first: with two
+                # facades on one path, the oldest one's save is the one that stays.
+                for _label, m in reversed(list(self.world.live(FACADE))):
+                    if m.registered:
+                        self.world.autosave(m)
+                    m.registered = False
             self.expect("A2", "exceptions raised by at-exit hooks", self.atexit.errors, [])
+
+        # -- rules: the hostile world (X1, X2, A9, S5, S6) ---------------------------------
+        def spoil(self, directory: str, how: str) -> None:
+            if how == "broken":  # every save there fails, as on a full or read-only disk (A9)
+                shutil.rmtree(directory)
+                with open(directory, "wb") as f:
+                    f.write(b"a file where the cache directory was\n")
+                for path in [p for p in self.world.files if os.path.dirname(p) == directory]:
+                    del self.world.files[path]
+                    self.world.pending_writes.discard(path)
+            else:  # writable by others, like /tmp (X2)
+                os.chmod(directory, 0o777 | stat.S_ISVTX)
+            self.world.dir_state[directory] = how
+
+        @rule(obj=facades, how=st.sampled_from(("broken", "shared")))
+        def spoil_directory(self, obj: str, how: str) -> None:
+            m = self.world.objects[obj]
+            directory = os.path.dirname(m.path) if m.path else ""
+            self.begin(f"make {obj}'s directory {how}" + ("" if directory else " (it has no path: nothing to do)"))
+            if directory and directory not in self.world.dir_state:
+                self.spoil(directory, how)
+
+        @rule(target=facades, kind=st.sampled_from(sorted(BAD_FILES)))
+        def open_bad_cache_file(self, kind: str) -> Any:
+            """S6: a cache over a bad file: a clear error, or a cold start that says so; the
+            file stays as it was until a real save replaces it."""
+            bad, path = BAD_FILES[kind], self.path_for(True)
+            with open(path, "wb") as f:
+                f.write(bad)
+            self.world.files[path] = bad
+            self.begin(f"RuntimeCache({os.path.basename(path)} holding a {kind} file).load(); materialize")
+            obj, error = api.RuntimeCache(path), None
+            with capture_reports() as reports:
+                try:
+                    obj.load()
+                    runtime.materialize(runtime.handle_of(obj), runtime.new_runtime_config())
+                except Exception as exc:
+                    error = f"{type(exc).__name__}: {exc}"
+            self.expect("S6", f"the {kind} file after load()", _read(path), bad)
+            if error is not None:
+                self.expect("S6", f"a clear error message (got {error!r})", len(error.split(":", 1)[-1].strip()) > 10, True)
+                del obj
+                gc.collect()
+                self.counter += 1
+                return multiple()
+            if bad:
+                self.expect("S6", f"a report that the {kind} file was discarded (else a silent cold start); reports: {reports.text() or 'none'}", bool(reports), True)
+            return self.new_label(FACADE, obj, Model(FACADE, path, entries={}))
+
+        @rule(obj=facades, where=st.sampled_from(SYMLINK_AT))
+        def save_past_planted_symlink(self, obj: str, where: str) -> None:
+            """X1: another user planted a symlink at the temp, lock or target path of a save;
+            the file it points at (the victim's own) is never written."""
+            directory = self.scratch_dir("x")
+            path, victim = os.path.join(directory, "cache.bin"), os.path.join(self.tmp, f"victim{self.counter}.txt")
+            precious = b"a file of the user's own, which the planted symlink points at\n"
+            with open(victim, "wb") as f:
+                f.write(precious)
+            os.symlink(victim, {"temp": path + ".tmp", "lock": path + ".lock", "target": path}[where])
+            m = self.world.objects[obj]
+            self.begin(f"{obj}.save(x{self.counter}/cache.bin) [{m.state}] past a symlink planted at the {where} path")
+            self.saves.explicit = True
+            try:
+                self.objects[obj].save(path)
+            except Exception:
+                pass  # refusing is allowed; writing through is not
+            finally:
+                self.saves.explicit = False
+            self.expect("X1", "the file the planted symlink points at", _read(victim), precious)
+            if where == "target" and m.blob() and os.path.isfile(path) and not os.path.islink(path):
+                self.expect("X1", "the cache file that replaced the symlink", _read(path), m.blob())
+            shutil.rmtree(directory)
+            os.unlink(victim)
+
+        @precondition(lambda self: not self.saved_concurrently)  # once an example: a lock wait costs ~50 ms
+        @rule()
+        def concurrent_saves(self) -> None:
+            """S5: savers in threads of this process write big blobs to one path at once;
+            the file is one saver's complete blob, nobody fails, nobody hangs."""
+            self.saved_concurrently = True
+            directory = self.scratch_dir("s")
+            path = os.path.join(directory, "cache.bin")
+            self.begin(f"{CONCURRENT_SAVERS} facades save {CONCURRENT_BLOB >> 10} KiB blobs to s{self.counter}/cache.bin from threads at once")
+            savers, blobs = [], []
+            for i in range(CONCURRENT_SAVERS):
+                entries = {KEYS[0]: bytes([i + 1]) * CONCURRENT_BLOB}
+                saver = api.RuntimeCache(path)
+                handle = runtime.handle_of(saver)
+                runtime.materialize(handle, runtime.new_runtime_config())
+                runtime.add_kernels(handle, entries)
+                savers.append(saver)
+                blobs.append(encode(entries))
+            barrier, errors = threading.Barrier(CONCURRENT_SAVERS), []
+
+            def save(saver: Any) -> None:
+                try:
+                    barrier.wait()
+                    saver.save()
+                except Exception as exc:  # reported below
+                    errors.append(f"{type(exc).__name__}: {exc}")
+
+            workers = [threading.Thread(target=save, args=(saver,), daemon=True) for saver in savers]
+            self.saves.explicit = True
+            try:
+                for t in workers:
+                    t.start()
+                for t in workers:
+                    t.join(60)
+            finally:
+                self.saves.explicit = False
+            self.expect("S5", "savers still saving after 60 s (a deadlock)", sum(t.is_alive() for t in workers), 0)
+            self.expect("S5", "exceptions in the saving threads", errors, [])
+            final = _read(path)
+            if final not in blobs:
+                self.expect("S5", "the final file: one saver's complete blob", describe_blob(final), "one of the savers' blobs")
+            self.expect("S5", "temp files left by the savers", _temp_files(directory), [])
+            del savers, workers
+            shutil.rmtree(directory)
 
         # -- rule: cross-process ----------------------------------------------------------
         @precondition(lambda self: channel is not None)
@@ -618,7 +1038,18 @@ def lifecycle_machine(
             self.expect("C1", "what the child holds after materializing", bytes.fromhex(seen["serialized"]), encode(decode(m.blob())), stderr)
             self.expect("C2", "'Exception ignored' in the child's stderr", "Exception ignored" in stderr, False, stderr)
             if m.kind == FACADE:
+                self.world.reports_due = []
                 self.world.autosave(m.loaded_copy())  # the child's copy autosaves at its exit (A1)
+                for clause, why in self.world.reports_due:  # reported on the child's stderr
+                    self.expect(clause, f"{why} reported in the child's stderr", bool(stderr.strip()), True, stderr)
+                self.world.reports_due = []
+                for path, allowed in self.world.either.items():
+                    on_disk = _read(path)
+                    self.expect("X2", f"contents of {os.path.basename(path)} after the child's save into a shared directory", on_disk in allowed, True, stderr)
+                    self.world.files.pop(path, None)
+                    if on_disk is not None:
+                        self.world.files[path] = on_disk
+                self.world.either = {}
 
         # -- invariants -------------------------------------------------------------------
         @invariant()
@@ -689,8 +1120,7 @@ def lifecycle_machine(
                 if path in self.world.pending_writes and on_disk != self.world.files.get(path):
                     clause = "H9"
                 self.expect(clause, f"contents of {os.path.basename(path)}", on_disk, self.world.files.get(path))
-            leftovers = sorted(n for n in os.listdir(self.tmp) if n.endswith(".tmp"))
-            self.expect("S1", "temp files left in the cache directory", leftovers, [])
+            self.expect("S1", "temp files left in the cache directories", _temp_files(self.tmp), [])
 
         def teardown(self) -> None:
             type(self).steps_run.append(self.steps)

@@ -16,7 +16,7 @@ DEV, CI, THOROUGH = "trtcache-dev", "trtcache-ci", "trtcache-thorough"
 PROFILES = (DEV, CI, THOROUGH)
 
 # (max_examples, stateful_step_count); see ci/lifecycle_power.py for why CI's is enough.
-BUDGETS = {DEV: (50, 25), CI: (100, 30), THOROUGH: (1000, 50)}
+BUDGETS = {DEV: (50, 25), CI: (200, 50), THOROUGH: (1000, 60)}
 
 
 def register() -> None:

@@ -63,9 +63,9 @@ register(Mutant(
 ))
 register(Mutant(
     name="save-writes-in-place",
-    clauses=("S4",),
+    clauses=("S4", "X1"),
     origin="plausible",
-    description="facade: save() truncates and rewrites the cache file in place",
+    description="facade: save() truncates and rewrites the cache file in place (and so writes through a symlink planted at it)",
 ))
 register(Mutant(
     name="save-without-lock",

@@ -39,6 +39,7 @@ from .kernels import RuntimeConfig
 logger = logging.getLogger("pytest_trtcache.reference")
 
 FILELOCK_TIMEOUT_S = 10.0
+FILELOCK_POLL_S = 0.005
 
 
 def _autosave_at_exit(ref: "weakref.ref[RuntimeCache]") -> None:
@@ -46,6 +47,13 @@ def _autosave_at_exit(ref: "weakref.ref[RuntimeCache]") -> None:
     rc = ref()
     if rc is not None:
         rc._autosave_if_enabled()
+
+
+def _locked(target: str) -> Any:
+    """The cross-process lock of ``target`` (``target.lock``). Polled every 5 ms, not
+    filelock's default 50: savers at exit queue up behind one another, and each wait
+    would otherwise round up to 50 ms."""
+    return FileLock(target + ".lock").acquire(timeout=FILELOCK_TIMEOUT_S, poll_interval=FILELOCK_POLL_S)
 
 
 def check_directory(target: str) -> None:
@@ -73,7 +81,7 @@ def write_atomically(target: str, blob: bytes) -> None:
     check_directory(target)
     os.makedirs(parent, mode=0o700, exist_ok=True)
     prefix = os.path.basename(target) + "."
-    with FileLock(target + ".lock", timeout=FILELOCK_TIMEOUT_S):
+    with _locked(target):
         # Under the lock no other writer is mid-save: temp files left here belong to
         # writers that died (SIGKILL) and are swept, so none outlives the next save (S4).
         # (plain string matching: glob/fnmatch import ``re`` lazily, which is gone at module
@@ -170,7 +178,7 @@ class RuntimeCache:
         if not target or not os.path.exists(target):
             return  # S2: first run, nothing to load
         check_directory(target)
-        with FileLock(target + ".lock", timeout=FILELOCK_TIMEOUT_S):
+        with _locked(target):
             with open(target, "rb") as f:
                 self.load_from_stream(f)
 
@@ -192,7 +200,7 @@ class RuntimeCache:
                 self.save()
         except Exception as exc:  # A9: report, never raise into unraisablehook
             with contextlib.suppress(Exception):
-                logger.warning("runtime cache autosave to %r failed: %s: %s", self.path, type(exc).__name__, exc)
+                logger.warning("runtime cache autosave to %r failed: %s: %s", self.path, type(exc).__name__, str(exc))
 
     def _register_atexit_autosave(self) -> None:
         if self._atexit_token is None:
@@ -271,7 +279,7 @@ class _RuntimeCacheContextManager:
             else:
                 self.handle.save()
         except Exception as exc:  # never mask the user's exception (A8); report it (A9)
-            logger.warning("runtime cache save on exiting runtime_cache() failed: %s: %s", type(exc).__name__, exc)
+            logger.warning("runtime cache save on exiting runtime_cache() failed: %s: %s", type(exc).__name__, str(exc))
 
 
 def runtime_cache(targets: Union[torch.nn.Module, Sequence[torch.nn.Module]], path: Any = "", autosave: bool = True) -> _RuntimeCacheContextManager:

@@ -78,7 +78,9 @@ class RuntimeCacheHandle:
                     except ValueError as exc:
                         # S6: a corrupt or foreign blob must not stop the engine; start cold
                         # and say so. The file it came from is left as it is.
-                        logger.warning("runtime cache %r: discarding %d unreadable bytes, starting cold: %s", self.path, len(self._pending_warm_bytes), exc)
+                        # (the message, not the exception: a handler that keeps records, like
+                        # caplog, would keep its traceback's frames and the facade alive, A5)
+                        logger.warning("runtime cache %r: discarding %d unreadable bytes, starting cold: %s", self.path, len(self._pending_warm_bytes), str(exc))
                 self._cache, self._pending_warm_bytes = cache, None
             return self._cache
 
