@@ -28,7 +28,7 @@ def test_a_mutant_fails_with_a_clause_and_a_runnable_reproduction() -> None:
 
     from pytest_trtcache.lifecycle import machine_for
 
-    machine = machine_for("mutant:lifecycle-del-keeps-atexit-token", kinds=("facade",))
+    machine = machine_for("mutant:del-keeps-token", kinds=("facade",))
     with pytest.raises(AssertionError) as info:
         run_state_machine_as_test(machine, settings=settings(max_examples=200, stateful_step_count=30, deadline=None, database=None, derandomize=True))
     message = str(info.value)

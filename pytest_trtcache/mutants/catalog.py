@@ -99,30 +99,12 @@ register(Mutant(
     description="__del__-only autosave; at shutdown the lazy import raises 'sys.meta_path is None' and the file is never written",
 ))
 
-# Lifecycle paths (found by the lifecycle state machine, pytest_trtcache/lifecycle.py).
-register(Mutant(
-    name="lifecycle-deserialize-drops-pending",
-    clauses=("H1",),
-    origin="plausible",
-    description="deserialize() before materialization drops the bytes instead of stashing them",
-))
+# Lifecycle paths (first found by the lifecycle state machine, pytest_trtcache/lifecycle.py).
 register(Mutant(
     name="lifecycle-rematerialize",
     clauses=("H2",),
     origin="plausible",
     description="ensure_materialized() creates a fresh live cache on every call, losing entries",
-))
-register(Mutant(
-    name="lifecycle-del-keeps-atexit-token",
-    clauses=("A3",),
-    origin="PR #4362 (in part): __del__ without atexit.unregister",
-    description="__del__ autosaves but leaves its at-exit hook registered: dead entries accumulate",
-))
-register(Mutant(
-    name="lifecycle-double-save",
-    clauses=("A4",),
-    origin="PR #4362 (in part): autosave without flipping autosave_on_del",
-    description="the at-exit hook and __del__ both save: two saves per handle",
 ))
 
 # -- facade pickling (F) -----------------------------------------------------------------
