@@ -41,6 +41,39 @@ def test_a_mutant_fails_with_a_clause_and_a_runnable_reproduction() -> None:
         exec(setup + "\n" + steps, {})
 
 
+# One mutant per hostile-world rule: the trtcache-ci profile's deterministic search (no
+# shrinking: finding is the claim) must fail each. The whole zoo, with examples-to-find over
+# seeds, is ci/lifecycle_power.py (run on purpose; table in docs/lifecycle.md).
+HOSTILE_WORLD_MUTANTS = [
+    "autosave-fails-silently",  # A9: spoiled directory, autosave
+    "cm-reraises-save-error",  # A8: runtime_cache() left by the user's error, save failing
+    "corrupt-cache-silent-cold-start",  # S6: bad cache files
+    "del-reads-token",  # A7: deepcopy crashing half way
+    "deserialize-reinterprets-dtype",  # H8: other dtypes
+    "deserialize-empty-clears",  # H4: empty tensors
+    "materialize-without-lock",  # H3: threads
+    "save-follows-temp-symlink",  # X1: planted symlinks
+    "save-leaves-temp-on-error",  # S4: interrupted saves
+    "save-without-lock",  # S5: concurrent savers
+    "trusts-shared-directory",  # X2: world-writable directory
+    "wrapper-pickles-settings",  # W1: the engine pickled inside runtime_cache()
+]
+
+
+@pytest.mark.parametrize("mutant", HOSTILE_WORLD_MUTANTS)
+def test_the_ci_profile_finds_each_hostile_world_mutant(mutant: str) -> None:
+    from hypothesis import Phase, settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from pytest_trtcache import profiles
+    from pytest_trtcache.lifecycle import machine_for
+
+    profiles.register()
+    ci = settings(settings.get_profile(profiles.CI), phases=[Phase.explicit, Phase.generate])
+    with pytest.raises(AssertionError, match=r"^\[[A-Z]\d+\] runtime python"):
+        run_state_machine_as_test(machine_for(f"mutant:{mutant}"), settings=ci)
+
+
 def test_the_machine_leaves_the_real_atexit_registry_alone() -> None:
     from hypothesis import settings
     from hypothesis.stateful import run_state_machine_as_test
