@@ -68,10 +68,16 @@ def test_the_ci_profile_finds_each_hostile_world_mutant(mutant: str) -> None:
     from pytest_trtcache import profiles
     from pytest_trtcache.lifecycle import machine_for
 
+    from hypothesis.errors import FlakyFailure
+
     profiles.register()
     ci = settings(settings.get_profile(profiles.CI), phases=[Phase.explicit, Phase.generate])
-    with pytest.raises(AssertionError, match=r"^\[[A-Z]\d+\] runtime python"):
+    with pytest.raises((AssertionError, FlakyFailure)) as info:
         run_state_machine_as_test(machine_for(f"mutant:{mutant}"), settings=ci)
+    # A race (S5's savers, H3's threads) need not lose again when hypothesis replays it:
+    # then the failure it found comes wrapped in a FlakyFailure.
+    found = list(info.value.exceptions) if isinstance(info.value, FlakyFailure) else [info.value]
+    assert any(isinstance(e, AssertionError) and re.match(r"\[[A-Z]\d+\] runtime python", str(e)) for e in found), info.value
 
 
 def test_the_machine_leaves_the_real_atexit_registry_alone() -> None:
