@@ -16,6 +16,7 @@ processes (one machine per process; on a 16-core box, ``--jobs 14``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import re
@@ -25,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from hypothesis import Phase, seed, settings  # noqa: E402
+from hypothesis import Phase, settings  # noqa: E402
 from hypothesis.stateful import run_state_machine_as_test  # noqa: E402
 
 from pytest_trtcache import profiles  # noqa: E402
@@ -110,8 +111,9 @@ def main() -> int:
     escaped = []
     jobs = [(name, args.seeds, args.cap) for name in names]
     # fork: children inherit the loaded modules; each machine runs in one process
-    with multiprocessing.get_context("fork").Pool(args.jobs) if args.jobs > 1 else _Serial() as pool:
-        for name, row, ok in pool.imap_unordered(measure, jobs):
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(multiprocessing.get_context("fork").Pool(args.jobs)) if args.jobs > 1 else None
+        for name, row, ok in pool.imap_unordered(measure, jobs) if pool else map(measure, jobs):
             print(row, flush=True)
             if not ok:
                 escaped.append(name)
@@ -123,17 +125,6 @@ def main() -> int:
     if escaped:
         print("escaped the trtcache-ci budget: " + ", ".join(escaped))
     return 1 if escaped else 0
-
-
-class _Serial:
-    def __enter__(self) -> "_Serial":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def imap_unordered(self, func, jobs):  # noqa: ANN001
-        return map(func, jobs)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ import gc
 
 import pytest
 
-from .blobs import ENTRIES_A
 from pytest_trtcache.reported import capture_reports
+
+from .blobs import ENTRIES_A
 
 
 def _autosaving(runtime, path):

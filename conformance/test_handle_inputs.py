@@ -7,29 +7,16 @@ import io
 import pytest
 import torch
 
-from pytest_trtcache.targets.base import bytes_of, tensor_of
+from pytest_trtcache.targets.base import bytes_of, layout_of, tensor_of
 
 from .blobs import BLOB_A
 from .test_handle import warm_bytes
 
 
-def _layouts(blob: bytes) -> dict[str, "torch.Tensor"]:
-    base = tensor_of(blob)
-    strided = torch.zeros(2 * len(blob), dtype=torch.uint8)
-    strided[::2] = base
-    padded = torch.cat([torch.tensor([7, 7, 7], dtype=torch.uint8), base, torch.tensor([9], dtype=torch.uint8)])
-    return {
-        "non-contiguous": strided[::2],
-        "sliced": padded[3:-1],
-        "2-d": torch.cat([base, base[:0]]).reshape(1, -1),
-        "transposed-2-d": base.reshape(-1, 1).t(),
-    }
-
-
 @pytest.mark.clause("H8")
 @pytest.mark.parametrize("layout", ["non-contiguous", "sliced", "2-d", "transposed-2-d"])
 def test_deserialize_accepts_any_uint8_layout(runtime, check, layout):
-    tensor = _layouts(BLOB_A)[layout]
+    tensor = layout_of(BLOB_A, layout)
     handle = runtime.new_handle()
     with check.step(f"deserialize a {layout} uint8 tensor while pending"), check.no_exception("deserialize"):
         handle.deserialize(tensor)

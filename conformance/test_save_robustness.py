@@ -17,10 +17,10 @@ import pytest
 
 from pytest_trtcache.faults import Injector, inject
 from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, decode, encode, kernel_entry
+from pytest_trtcache.reported import capture_reports
 from pytest_trtcache.targets.base import bytes_of
 
 from .blobs import BLOB_A, BLOB_B, ENTRIES_A, ENTRIES_B
-from pytest_trtcache.reported import capture_reports
 
 CHILD_TIMEOUT_S = 120
 

@@ -8,9 +8,9 @@ import stat
 import pytest
 
 from pytest_trtcache.reference.kernels import decode
+from pytest_trtcache.reported import capture_reports
 
 from .blobs import BLOB_A, ENTRIES_A
-from pytest_trtcache.reported import capture_reports
 
 PRECIOUS = b"the user's own file, which a planted symlink points at\n"
 

@@ -38,8 +38,8 @@ import tempfile
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Optional, Protocol, Union
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Optional, Protocol, Union
 
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
@@ -49,7 +49,7 @@ from pytest_trtcache.check import Check, describe
 from pytest_trtcache.faults import Injector, inject
 from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, decode, encode
 from pytest_trtcache.reported import Reports, capture_reports
-from pytest_trtcache.targets.base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, Runtime, bytes_of, tensor_of
+from pytest_trtcache.targets.base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, Runtime, bytes_of, layout_of
 from pytest_trtcache.unraisable import UnraisableRecorder
 
 HANDLE, FACADE = "handle", "facade"
@@ -82,26 +82,6 @@ CM_EXITS = ((True, True), (False, False), (True, False), (False, True))
 # what the engine wrapper must not pickle: its runtime settings and the cache they made (W1)
 WRAPPER_EXCLUDED = ("_runtime_settings", "_implicit_cache_handle")
 CONCURRENT_SAVERS, CONCURRENT_BLOB = 4, 256 << 10  # S5: big enough that unlocked writes interleave
-
-
-def layout_of(blob: bytes, layout: str) -> Any:
-    """``blob`` as a uint8 tensor of the given memory layout (same bytes, H8)."""
-    import torch
-
-    base = tensor_of(blob)
-    if layout == "empty":
-        return tensor_of(b"")
-    if layout == "non-contiguous":
-        strided = torch.zeros(2 * len(blob), dtype=torch.uint8)
-        strided[::2] = base
-        return strided[::2]
-    if layout == "sliced":
-        return torch.cat([torch.tensor([7, 7], dtype=torch.uint8), base, torch.tensor([9], dtype=torch.uint8)])[2:-1]
-    if layout == "2-d":
-        return base.reshape(1, -1)
-    if layout == "transposed-2-d":
-        return base.reshape(-1, 1).t()
-    return base
 
 
 class _Crash(Exception):
@@ -194,6 +174,14 @@ class World:
             else:
                 self.pending_writes.discard(path)
 
+    def saw(self, path: str, content: Optional[bytes]) -> None:
+        """Take a file as it is on disk (``None``: absent), after a step whose outcome the
+        contract leaves open or a known gap let differ."""
+        if content is None:
+            self.files.pop(path, None)
+        else:
+            self.files[path] = content
+
     def live(self, kind: Optional[str] = None) -> Iterable[tuple[str, Model]]:
         return [(k, m) for k, m in self.objects.items() if not m.dead and (kind is None or m.kind == kind)]
 
@@ -266,6 +254,15 @@ class SaveRecorder:
         self._local = threading.local()  # call depth per thread: S5's rule saves from several
         self._had_own = "save" in vars(cls)
         self._original = cls.save
+
+    @contextlib.contextmanager
+    def by_machine(self) -> Iterator[None]:
+        """Saves in this block are the machine's own (explicit), not counted as autosaves."""
+        self.explicit = True
+        try:
+            yield
+        finally:
+            self.explicit = False
 
     def __enter__(self) -> "SaveRecorder":
         original, recorder = self._original, self
@@ -389,6 +386,29 @@ def describe_blob(content: Optional[bytes]) -> str:
     except CacheFormatError as exc:
         return f"{len(content)} bytes, not one blob: {exc}"
     return f"{len(content)} bytes, a valid blob of {len(entries)} entries no saver wrote"
+
+
+THREAD_TIMEOUT_S = 60.0
+
+
+def _together(calls: list[Callable[[], Any]]) -> tuple[int, list[str]]:
+    """Run ``calls`` in threads released at once by a barrier: (threads still running
+    after ``THREAD_TIMEOUT_S``, the exceptions they raised)."""
+    barrier, errors = threading.Barrier(len(calls)), []
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            call()
+        except Exception as exc:  # returned to the caller, which names the clause
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    workers = [threading.Thread(target=run, args=(call,), daemon=True) for call in calls]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(THREAD_TIMEOUT_S)
+    return sum(t.is_alive() for t in workers), errors
 
 
 def _temp_files(top: str) -> list[str]:
@@ -529,18 +549,20 @@ def lifecycle_machine(
             self.world.reports_due = []
             with capture_reports() as reports:
                 yield reports
-            for path, allowed in sorted(self.world.either.items()):
-                on_disk = _read(path)
-                if on_disk not in allowed:
-                    self.expect("X2", f"contents of {os.path.basename(path)} after a save into a shared directory (old, or one saver's blob)", on_disk, sorted(allowed, key=repr)[-1])
-                if on_disk is None:
-                    self.world.files.pop(path, None)
-                else:
-                    self.world.files[path] = on_disk
-            self.world.either = {}
+            self.settle_shared_saves()
             for clause, why in self.world.reports_due:
                 self.expect(clause, f"{why} reported (a warning, or a log record at WARNING); reports: {reports.text() or 'none'}", bool(reports), True)
             self.world.reports_due = []
+
+        def settle_shared_saves(self, child_stderr: str = "") -> None:
+            """Judge the files a refused-or-reported save into a shared directory may or may
+            not have written (X2), then take them as they are."""
+            for path, allowed in sorted(self.world.either.items()):
+                on_disk = _read(path)
+                if on_disk not in allowed:
+                    self.expect("X2", f"contents of {os.path.basename(path)} after a save into a shared directory (old, or one saver's blob)", on_disk, sorted(allowed, key=repr)[-1], child_stderr)
+                self.world.saw(path, on_disk)
+            self.world.either = {}
 
         def copy_of(self, label: str, how: str, made: Any = None) -> Any:
             m = self.world.objects[label]
@@ -647,21 +669,8 @@ def lifecycle_machine(
 
                 with contextlib.suppress(AttributeError, TypeError):
                     config.create_runtime_cache = slow_create
-            barrier, errors = threading.Barrier(threads), []
-
-            def worker() -> None:
-                try:
-                    barrier.wait()
-                    runtime.materialize(handle, config)
-                except Exception as exc:  # reported below
-                    errors.append(f"{type(exc).__name__}: {exc}")
-
-            workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
-            for t in workers:
-                t.start()
-            for t in workers:
-                t.join(60)
-            self.expect("H3", "threads still materializing after 60 s (a deadlock)", sum(t.is_alive() for t in workers), 0)
+            hung, errors = _together([lambda: runtime.materialize(handle, config)] * threads)
+            self.expect("H3", f"threads still materializing after {THREAD_TIMEOUT_S:g} s (a deadlock)", hung, 0)
             self.expect("H3", "exceptions in the materializing threads", errors, [])
 
         @rule(obj=objs, entries=entries_strategy)
@@ -738,15 +747,12 @@ def lifecycle_machine(
             self.begin(f"{obj}.save(explicit.bin)" + (f" failing at its file-system event #{interrupt}" if interrupt is not None else ""))
             m, injector = self.world.objects[obj], Injector(self.tmp, at=interrupt)
             old = self.world.files.get(self.explicit_path)
-            self.saves.explicit = True
-            try:
+            with self.saves.by_machine():
                 if interrupt is None:
                     self.objects[obj].save(self.explicit_path)
                 else:
                     with inject(injector), contextlib.suppress(OSError):  # the fault, passed on or wrapped
                         self.objects[obj].save(self.explicit_path)
-            finally:
-                self.saves.explicit = False
             if interrupt is None or len(injector.events) <= interrupt:
                 self.world.save(m, self.explicit_path)  # the fault point was never reached
                 return
@@ -757,9 +763,7 @@ def lifecycle_machine(
                 self.world.save(m, self.explicit_path)
             elif on_disk != old:
                 self.expect("S4", f"explicit.bin after a save interrupted at {event}: the old complete file (or the new one)", on_disk, new)
-                self.world.files.pop(self.explicit_path, None)  # a known gap: judge what follows on what is there
-                if on_disk is not None:
-                    self.world.files[self.explicit_path] = on_disk
+                self.world.saw(self.explicit_path, on_disk)  # a known gap: judge what follows on what is there
 
         @rule(obj=facades)
         def load_from_file(self, obj: str) -> None:
@@ -769,25 +773,16 @@ def lifecycle_machine(
                 self.objects[obj].load(self.explicit_path)
             # The file as it is: the invariants already compared it with the model after
             # the save, and a known gap may have let it differ since.
-            on_disk = b""
-            if os.path.exists(self.explicit_path):
-                with open(self.explicit_path, "rb") as f:
-                    on_disk = f.read()
-            if on_disk:
-                self.world.files[self.explicit_path] = on_disk
-            else:
-                self.world.files.pop(self.explicit_path, None)
-            self.world.objects[obj].deserialize(on_disk)
+            on_disk = _read(self.explicit_path)
+            self.world.saw(self.explicit_path, on_disk)
+            self.world.objects[obj].deserialize(on_disk or b"")
 
         @rule(src=facades, dst=facades)
         def stream_copy(self, src: str, dst: str) -> None:
             self.begin(f"{src}.save_to_stream(buf); {dst}.load_from_stream(buf)")
             blob, buf = self.world.objects[src].blob(), io.BytesIO()
-            self.saves.explicit = True
-            try:
+            with self.saves.by_machine():
                 written = self.objects[src].save_to_stream(buf)
-            finally:
-                self.saves.explicit = False
             # While pending, "writes the pending bytes" is H9's promise; S3's is "writes
             # exactly serialize()", which a pending-empty serialize() keeps.
             clause = "H9" if self.world.objects[src].entries is None else "S3"
@@ -977,13 +972,8 @@ def lifecycle_machine(
             os.symlink(victim, {"temp": path + ".tmp", "lock": path + ".lock", "target": path}[where])
             m = self.world.objects[obj]
             self.begin(f"{obj}.save(x{self.counter}/cache.bin) [{m.state}] past a symlink planted at the {where} path")
-            self.saves.explicit = True
-            try:
+            with self.saves.by_machine(), contextlib.suppress(Exception):  # refusing is allowed; writing through is not
                 self.objects[obj].save(path)
-            except Exception:
-                pass  # refusing is allowed; writing through is not
-            finally:
-                self.saves.explicit = False
             self.expect("X1", "the file the planted symlink points at", _read(victim), precious)
             if where == "target" and m.blob() and os.path.isfile(path) and not os.path.islink(path):
                 self.expect("X1", "the cache file that replaced the symlink", _read(path), m.blob())
@@ -1008,31 +998,15 @@ def lifecycle_machine(
                 runtime.add_kernels(handle, entries)
                 savers.append(saver)
                 blobs.append(encode(entries))
-            barrier, errors = threading.Barrier(CONCURRENT_SAVERS), []
-
-            def save(saver: Any) -> None:
-                try:
-                    barrier.wait()
-                    saver.save()
-                except Exception as exc:  # reported below
-                    errors.append(f"{type(exc).__name__}: {exc}")
-
-            workers = [threading.Thread(target=save, args=(saver,), daemon=True) for saver in savers]
-            self.saves.explicit = True
-            try:
-                for t in workers:
-                    t.start()
-                for t in workers:
-                    t.join(60)
-            finally:
-                self.saves.explicit = False
-            self.expect("S5", "savers still saving after 60 s (a deadlock)", sum(t.is_alive() for t in workers), 0)
+            with self.saves.by_machine():
+                hung, errors = _together([saver.save for saver in savers])
+            self.expect("S5", f"savers still saving after {THREAD_TIMEOUT_S:g} s (a deadlock)", hung, 0)
             self.expect("S5", "exceptions in the saving threads", errors, [])
             final = _read(path)
             if final not in blobs:
                 self.expect("S5", "the final file: one saver's complete blob", describe_blob(final), "one of the savers' blobs")
             self.expect("S5", "temp files left by the savers", _temp_files(directory), [])
-            del savers, workers
+            del savers
             shutil.rmtree(directory)
 
         # -- rule: cross-process ----------------------------------------------------------
@@ -1055,13 +1029,7 @@ def lifecycle_machine(
                 for clause, why in self.world.reports_due:  # reported on the child's stderr
                     self.expect(clause, f"{why} reported in the child's stderr", bool(stderr.strip()), True, stderr)
                 self.world.reports_due = []
-                for path, allowed in self.world.either.items():
-                    on_disk = _read(path)
-                    self.expect("X2", f"contents of {os.path.basename(path)} after the child's save into a shared directory", on_disk in allowed, True, stderr)
-                    self.world.files.pop(path, None)
-                    if on_disk is not None:
-                        self.world.files[path] = on_disk
-                self.world.either = {}
+                self.settle_shared_saves(stderr)
 
         # -- invariants -------------------------------------------------------------------
         @invariant()
@@ -1124,10 +1092,7 @@ def lifecycle_machine(
                 clause = "A8" if m.cm else ("A4" if got > m.saves else ("A3" if m.dead else "A1"))
                 self.expect(clause, f"saves of {label} (autosave / context-manager exit)", got, m.saves)
             for path in sorted(set(self.world.files) | {m.path for m in self.world.objects.values() if m.path} | {self.explicit_path}):
-                on_disk = None
-                if os.path.exists(path):
-                    with open(path, "rb") as f:
-                        on_disk = f.read()
+                on_disk = _read(path)
                 clause = "S1" if path == self.explicit_path else ("A8" if path == self.cm_path else "A1")
                 if path in self.world.pending_writes and on_disk != self.world.files.get(path):
                     clause = "H9"

@@ -178,5 +178,27 @@ def tensor_of(data: bytes) -> Any:
     return torch.frombuffer(bytearray(data), dtype=torch.uint8) if data else torch.empty(0, dtype=torch.uint8)
 
 
+def layout_of(blob: bytes, layout: str) -> Any:
+    """``blob`` as a uint8 tensor of the given memory layout (same bytes, H8):
+    ``contiguous``, ``empty`` (no bytes at all), ``non-contiguous``, ``sliced``, ``2-d``,
+    ``transposed-2-d``."""
+    import torch
+
+    base = tensor_of(blob)
+    if layout == "empty":
+        return tensor_of(b"")
+    if layout == "non-contiguous":
+        strided = torch.zeros(2 * len(blob), dtype=torch.uint8)
+        strided[::2] = base
+        return strided[::2]
+    if layout == "sliced":
+        return torch.cat([torch.tensor([7, 7], dtype=torch.uint8), base, torch.tensor([9], dtype=torch.uint8)])[2:-1]
+    if layout == "2-d":
+        return base.reshape(1, -1)
+    if layout == "transposed-2-d":
+        return base.reshape(-1, 1).t()
+    return base
+
+
 def namespace(**kw: Any) -> SimpleNamespace:
     return SimpleNamespace(**kw)
