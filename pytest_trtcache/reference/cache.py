@@ -78,7 +78,6 @@ def check_directory(target: str) -> None:
 def write_atomically(target: str, blob: bytes) -> None:
     """Replace ``target`` with ``blob``: old or new file, never a mix, no temp left."""
     parent = os.path.dirname(os.path.abspath(target))
-    check_directory(target)
     os.makedirs(parent, mode=0o700, exist_ok=True)
     prefix = os.path.basename(target) + "."
     with _locked(target):
@@ -113,6 +112,9 @@ class RuntimeCache:
     python_handle_class: Any = RuntimeCacheHandle
     #: the C++ build variant of the cpp-runtime handle ("" is the fixed one; cpp mutants set it)
     cpp_variant: str = ""
+    #: X2's check of a cache file's directory (a mutant swaps it on its own class: patching
+    #: the module's function would race with other threads' saves and outlive the mutant)
+    check_directory = staticmethod(check_directory)
 
     @classmethod
     def _new_handle(cls, path: str) -> Any:
@@ -177,7 +179,7 @@ class RuntimeCache:
         target = os.fspath(path) if path is not None else self.path
         if not target or not os.path.exists(target):
             return  # S2: first run, nothing to load
-        check_directory(target)
+        self.check_directory(target)
         with _locked(target):
             with open(target, "rb") as f:
                 self.load_from_stream(f)
@@ -189,6 +191,7 @@ class RuntimeCache:
         data = tensor_bytes(self._handle.serialize())
         if not data:
             return  # S1: nothing to save, existing file untouched, no temp file
+        self.check_directory(target)
         write_atomically(target, data)
 
     # -- autosave ------------------------------------------------------------------------
