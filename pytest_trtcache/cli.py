@@ -88,14 +88,9 @@ def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_selfcheck(ns: argparse.Namespace, rest: list[str]) -> int:
-    try:
-        selfcheck = importlib.import_module("pytest_trtcache.selfcheck")
-    except ModuleNotFoundError as exc:
-        if exc.name != "pytest_trtcache.selfcheck":
-            raise
-        print("trtcache selfcheck: not available in this build (pytest_trtcache.selfcheck is missing)", file=sys.stderr)
-        return 2
-    return int(selfcheck.main(rest) or 0)
+    from pytest_trtcache.selfcheck import main
+
+    return main(rest)
 
 
 def cmd_doctor(ns: argparse.Namespace, rest: list[str]) -> int:

@@ -1,21 +1,22 @@
 """Run the conformance suite against a target in a subprocess, and build the kill matrix.
 
-``run_suite`` is what ``trtcache selfcheck`` and ``tests/test_zoo.py`` share: one pytest
-child per target (so each mutant's classes and at-exit hooks stay in their own
-process), restricted to the clauses that matter, its JSON report parsed back.
+``run_suite`` is what ``trtcache selfcheck`` (``main``) and ``tests/test_zoo.py`` share:
+one pytest child per target (so each mutant's classes and at-exit hooks stay in their
+own process), restricted to the clauses that matter, its JSON report parsed back.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 CONFORMANCE_DIR = Path(PACKAGE_ROOT) / "conformance"
@@ -47,6 +48,16 @@ class SuiteRun:
 
     def killed(self, clause: str) -> bool:
         return any(self.outcomes(clause).get(o, 0) for o in FAILING)
+
+    def problems(self) -> list[str]:
+        """What makes this run not a pass: tests that did not pass (a skip and a
+        not-observable field are not failures), or a non-zero exit."""
+        bad = [f"{t['nodeid']}: {t['outcome']}: {t['message']}" for t in self.tests if t["outcome"] not in ("passed", "skipped", "not-observable")]
+        if not self.tests:
+            bad.append("no conformance test ran")
+        if self.returncode != 0 and not bad:
+            bad.append(f"pytest exited {self.returncode}")
+        return bad
 
 
 def run_suite(
@@ -119,11 +130,20 @@ def kill_row(mutant: Any, extra_args: Sequence[str] = ()) -> KillRow:
     return row
 
 
-def kill_matrix(mutants: Iterable[Any], workers: int = 2, extra_args: Sequence[str] = ()) -> list[KillRow]:
-    """One row per mutant; the children run ``workers`` at a time."""
+def kill_matrix(
+    mutants: Iterable[Any], workers: int = 2, extra_args: Sequence[str] = (), on_row: Optional[Callable[[KillRow], None]] = None
+) -> list[KillRow]:
+    """One row per mutant, in the order given; the children run ``workers`` at a time.
+    ``on_row`` sees each row as it finishes (progress)."""
     mutants = list(mutants)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda m: kill_row(m, extra_args), mutants))
+        futures = {pool.submit(kill_row, m, extra_args): i for i, m in enumerate(mutants)}
+        rows: list[Optional[KillRow]] = [None] * len(mutants)
+        for future in as_completed(futures):
+            row = rows[futures[future]] = future.result()
+            if on_row is not None:
+                on_row(row)
+    return [r for r in rows if r is not None]
 
 
 def format_matrix(rows: Sequence[KillRow]) -> str:
@@ -136,3 +156,95 @@ def format_matrix(rows: Sequence[KillRow]) -> str:
             cells.append(f"{'-' if c not in row.clauses else ('skipped' if row.skipped else row.verdicts.get(c, '?')):<8}")
         lines.append(f"{row.mutant:<{width}}  " + "  ".join(cells) + (f"  ({row.skipped})" if row.skipped else ""))
     return "\n".join(lines)
+
+
+def _row_line(row: KillRow) -> str:
+    if row.skipped:
+        return f"{row.mutant}: not run ({row.skipped})"
+    survived = row.survivors
+    if survived:
+        return f"{row.mutant}: SURVIVED {', '.join(survived)} (killed: {', '.join(c for c in row.clauses if c not in survived) or 'none'})"
+    return f"{row.mutant}: killed on {', '.join(row.clauses)}"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``trtcache selfcheck``: the reference must pass the whole suite and every mutant
+    must fail on each clause it names. Exit 0 when both hold, 1 when not, 2 on bad usage."""
+    from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401  (catalog fills MUTANTS)
+    from pytest_trtcache.options import positive_int
+
+    parser = argparse.ArgumentParser(prog="trtcache selfcheck", description=main.__doc__)
+    parser.add_argument("--mutant", action="append", metavar="NAME", default=[], help="only this mutant (repeatable; default: the whole zoo)")
+    parser.add_argument("-j", "--workers", type=positive_int, default=2, metavar="N", help="child pytest runs at a time (default 2)")
+    parser.add_argument("--list", action="store_true", help="list the zoo (name, clauses, origin) and exit")
+    parser.add_argument("--json", metavar="PATH", help="also write the verdicts as JSON (the reference's problems, each mutant's row)")
+    ns = parser.parse_args(argv)
+    unknown = [n for n in ns.mutant if n not in MUTANTS]
+    if unknown:
+        parser.error(f"unknown mutant(s) {', '.join(map(repr, unknown))}; `trtcache selfcheck --list` names the {len(MUTANTS)} there are")
+    mutants = [MUTANTS[n] for n in ns.mutant] if ns.mutant else list(MUTANTS.values())
+    if ns.list:
+        for m in mutants:
+            print(f"{m.name:<32} {','.join(m.clauses):<10} {'+'.join(m.runtimes):<11} {m.origin}")
+        return 0
+
+    print(f"trtcache selfcheck: the reference and {len(mutants)} mutant(s), {ns.workers} child pytest run(s) at a time", flush=True)
+    done = [0]
+    errors: list[str] = []
+
+    def progress(row: KillRow) -> None:
+        done[0] += 1
+        print(f"[{done[0]}/{len(mutants)}] {_row_line(row)}", flush=True)
+
+    def guarded_row(mutant: Any) -> KillRow:
+        try:
+            return kill_row(mutant)
+        except (SuiteError, subprocess.TimeoutExpired) as exc:  # no verdict: an error, never a kill
+            errors.append(f"{mutant.name}: {exc}")
+            row = KillRow(mutant.name, tuple(mutant.clauses))
+            row.verdicts = {c: "error" for c in mutant.clauses}
+            return row
+
+    with ThreadPoolExecutor(max_workers=ns.workers) as pool:
+        reference = pool.submit(run_suite, "reference")
+        futures = {pool.submit(guarded_row, m): i for i, m in enumerate(mutants)}
+        rows: list[Optional[KillRow]] = [None] * len(mutants)
+        for future in as_completed(futures):
+            row = rows[futures[future]] = future.result()
+            progress(row)
+        try:
+            ref_problems = reference.result().problems()
+        except (SuiteError, subprocess.TimeoutExpired) as exc:
+            ref_problems = [str(exc)]
+
+    table = [r for r in rows if r is not None]
+    print("\n" + format_matrix(table) + "\n")
+    survivors = [r for r in table if r.survivors]
+    skipped = [r for r in table if r.skipped]
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    if ref_problems:
+        print("the reference FAILED the suite:\n  " + "\n  ".join(ref_problems), file=sys.stderr)
+    else:
+        print("the reference passed the whole suite")
+    print(
+        f"{len(table) - len(survivors) - len(skipped)} of {len(table)} mutant(s) killed on every clause they name"
+        + (f"; {len(survivors)} survived or errored: {', '.join(r.mutant for r in survivors)}" if survivors else "")
+        + (f"; {len(skipped)} not run here (their runtime is unavailable): {', '.join(r.mutant for r in skipped)}" if skipped else "")
+    )
+    if ns.json:
+        with open(ns.json, "w", encoding="utf-8") as f:
+            json.dump({"reference": {"problems": ref_problems}, "errors": errors, "mutants": [_row_json(r) for r in table]}, f, indent=1)
+    return 1 if ref_problems or survivors else 0
+
+
+def _row_json(row: KillRow) -> dict[str, Any]:
+    return {
+        "name": row.mutant,
+        "clauses": list(row.clauses),
+        "skipped": row.skipped,
+        "verdicts": row.verdicts,
+        "outcomes": {c: row.run.outcomes(c) for c in row.clauses} if row.run else {},
+        # what a reader of a survivor needs: the child's own words
+        "output_tail": row.run.output[-3000:] if row.run and row.survivors else "",
+    }

@@ -1,4 +1,4 @@
-"""The trtcache command: run from an installed wheel in a fresh venv, report, doctor, selfcheck slot."""
+"""The trtcache command: run from an installed wheel in a fresh venv, report, doctor, selfcheck."""
 
 from __future__ import annotations
 
@@ -26,15 +26,39 @@ def test_doctor_reports_runtimes_compiler_cache_and_spawner(tmp_path) -> None:
     assert "mutant:does-not-exist: does not resolve: bad target" in result.stdout
 
 
-def test_selfcheck_says_clearly_when_it_is_not_in_this_build() -> None:
-    import importlib.util
+def test_selfcheck_names_an_unknown_mutant_and_lists_the_zoo() -> None:
+    from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401
 
-    spec = importlib.util.find_spec("pytest_trtcache.selfcheck")
-    if spec is not None and spec.loader is not None:
-        pytest.skip("pytest_trtcache.selfcheck exists in this build")
-    result = cli("selfcheck")
+    result = cli("selfcheck", "--mutant", "del-keeps-token", "--mutant", "no-such-bug")
     assert result.returncode == 2
-    assert "pytest_trtcache.selfcheck is missing" in result.stderr
+    assert "'no-such-bug'" in result.stderr and "--list" in result.stderr
+    listing = cli("selfcheck", "--list")
+    assert listing.returncode == 0, listing.stderr
+    assert len(listing.stdout.splitlines()) == len(MUTANTS)
+    assert any(line.split()[:2] == ["del-keeps-token", "A3"] for line in listing.stdout.splitlines())
+
+
+def test_selfcheck_fails_on_a_survivor_and_on_a_failing_reference(monkeypatch, capsys) -> None:
+    # The verdict logic, without the children: a survivor, then a reference that fails.
+    from pytest_trtcache import selfcheck
+
+    def fake_row(mutant, extra_args=()):
+        row = selfcheck.KillRow(mutant.name, tuple(mutant.clauses))
+        row.verdicts = {c: "survived" for c in mutant.clauses}
+        return row
+
+    passing = selfcheck.SuiteRun("reference", None, 0, {"tests": [{"nodeid": "t", "outcome": "passed", "message": ""}]})
+    monkeypatch.setattr(selfcheck, "kill_row", fake_row)
+    monkeypatch.setattr(selfcheck, "run_suite", lambda target: passing)
+    assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
+    out = capsys.readouterr().out
+    assert "del-keeps-token: SURVIVED A3" in out and "1 survived or errored: del-keeps-token" in out
+
+    failing = selfcheck.SuiteRun("reference", None, 1, {"tests": [{"nodeid": "t", "outcome": "failed", "message": "[A3] boom"}]})
+    monkeypatch.setattr(selfcheck, "kill_row", lambda m, extra_args=(): selfcheck.KillRow(m.name, tuple(m.clauses), verdicts={c: "killed" for c in m.clauses}))
+    monkeypatch.setattr(selfcheck, "run_suite", lambda target: failing)
+    assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
+    assert "the reference FAILED the suite:\n  t: failed: [A3] boom" in capsys.readouterr().err
 
 
 def test_report_of_an_unreadable_file_names_it(tmp_path) -> None:

@@ -1,48 +1,55 @@
-"""The suite validity bar: the reference passes, every mutant fails on its clauses.
+"""The suite validity bar, as CI checks it: ``trtcache selfcheck`` over the whole zoo.
 
-Each target runs in its own child pytest (``pytest_trtcache.selfcheck``), two at a time.
+One run of the command (each target in its own child pytest, two at a time); the tests
+below read its JSON verdicts. The module is one xdist group, so the zoo runs once.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
 import pytest
 
-from pytest_trtcache import selfcheck
 from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401  (catalog fills MUTANTS)
 
-PYTHON_MUTANTS = [m for m in MUTANTS.values() if "python" in m.runtimes]
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+pytestmark = pytest.mark.xdist_group("zoo")
 
 
 @pytest.fixture(scope="module")
-def matrix() -> dict[str, selfcheck.KillRow]:
-    return {row.mutant: row for row in selfcheck.kill_matrix(PYTHON_MUTANTS, workers=2)}
+def selfcheck(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = tmp_path_factory.mktemp("selfcheck") / "verdicts.json"
+    env = {**os.environ, "PYTHONPATH": REPO}
+    proc = subprocess.run([sys.executable, "-m", "pytest_trtcache.cli", "selfcheck", "--json", str(path)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=1800)
+    assert path.exists(), f"trtcache selfcheck exited {proc.returncode} without verdicts:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    data = json.loads(path.read_text())
+    data["returncode"], data["stdout"], data["stderr"] = proc.returncode, proc.stdout, proc.stderr
+    return data
 
 
-def test_the_reference_passes_the_whole_suite() -> None:
-    run = selfcheck.run_suite("reference")
-    assert run.tests, f"no conformance test ran:\n{run.output[-3000:]}"
-    bad = [f"{t['nodeid']}: {t['outcome']}: {t['message']}" for t in run.tests if t["outcome"] not in ("passed", "skipped", "not-observable")]
-    assert not bad and run.returncode == 0, "\n".join(bad) + "\n" + run.output[-3000:]
-    # The python reference exposes every white-box field: nothing there may go unobserved
-    # (the cpp runtime declares fewer fields, so it may).
-    not_observable = [t["nodeid"] for t in run.tests if t["outcome"] == "not-observable" and t["runtime"] == "python"]
-    assert not_observable == []
+def test_the_reference_passes_the_whole_suite(selfcheck: dict[str, Any]) -> None:
+    assert selfcheck["reference"]["problems"] == [], selfcheck["stderr"][-3000:]
 
 
-def test_the_kill_matrix_has_no_survivors(matrix: dict[str, selfcheck.KillRow], capsys: pytest.CaptureFixture[str]) -> None:
+def test_selfcheck_exits_zero_and_prints_the_kill_matrix(selfcheck: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
-        print("\n" + selfcheck.format_matrix(list(matrix.values())))
-    survivors = {name: row.survivors for name, row in matrix.items() if row.survivors}
-    assert survivors == {}
+        print("\n" + selfcheck["stdout"])
+    assert selfcheck["errors"] == []
+    assert selfcheck["returncode"] == 0, selfcheck["stdout"][-3000:] + selfcheck["stderr"][-3000:]
+    assert f"of {len(MUTANTS)} mutant(s) killed on every clause they name" in selfcheck["stdout"]
 
 
-@pytest.mark.parametrize("name", [m.name for m in PYTHON_MUTANTS])
-def test_each_mutant_is_killed_on_every_clause_it_names(matrix: dict[str, selfcheck.KillRow], name: str) -> None:
-    row = matrix[name]
-    if row.skipped:
-        pytest.skip(f"mutant {name}: runtime unavailable: {row.skipped}")
-    assert row.run is not None
-    for clause in row.clauses:
-        assert row.verdicts[clause] == "killed", (
-            f"mutant {name} survived clause {clause}: outcomes {row.run.outcomes(clause)}\n{row.run.output[-3000:]}"
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_each_mutant_is_killed_on_every_clause_it_names(selfcheck: dict[str, Any], name: str) -> None:
+    row = next(r for r in selfcheck["mutants"] if r["name"] == name)
+    if row["skipped"]:
+        pytest.skip(f"mutant {name}: runtime unavailable: {row['skipped']}")
+    for clause in row["clauses"]:
+        assert row["verdicts"][clause] == "killed", (
+            f"mutant {name} survived clause {clause}: outcomes {row['outcomes'].get(clause)}\n{row['output_tail']}"
         )
