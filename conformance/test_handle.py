@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import pickle
 import threading
 import time
 
@@ -12,7 +11,7 @@ import pytest
 from pytest_trtcache.reference.kernels import RuntimeConfig
 from pytest_trtcache.targets.base import LOCK, PENDING_BYTES, bytes_of, tensor_of
 
-from .blobs import BLOB_A, BLOB_AB, BLOB_B, ENTRIES_A, ENTRIES_B
+from .blobs import BLOB_A, BLOB_AB, ENTRIES_A, ENTRIES_B
 
 STATES = ("empty", "pending", "materialized")
 

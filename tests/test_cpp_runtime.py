@@ -20,7 +20,6 @@ import zlib
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from pytest_trtcache.parity import ParityMismatch, compare_handles
 from pytest_trtcache.reference import cpp, kernels

@@ -16,7 +16,7 @@ from pytest_trtcache.keys import SPAWNER_KEY, TARGET_KEY
 from pytest_trtcache.targets import Runtime, Target, resolve
 
 from .pairs import PairRuns, RuntimePair, all_pairs, step_for
-from .protocol import Observation, Step
+from .protocol import Observation
 from .spawners import Spawner, make_spawner
 
 PEER_KEY = pytest.StashKey[Optional[Target]]()

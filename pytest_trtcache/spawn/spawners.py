@@ -56,7 +56,7 @@ def collect(step: Step, returncode: Optional[int], timed_out: bool, spawner: str
             obs = Observation.from_dict(json.load(f))
     except FileNotFoundError:
         obs = Observation(step=step.describe())
-        why = f"killed after the timeout" if timed_out else f"exited with status {returncode}"
+        why = "killed after the timeout" if timed_out else f"exited with status {returncode}"
         obs.exceptions.append(ExceptionRecord("ChildDied", f"the child wrote no observation: {why}", ""))
     obs.returncode, obs.timed_out, obs.spawner = returncode, timed_out, spawner
     with open(step.stderr, encoding="utf-8", errors="replace") as f:

@@ -15,7 +15,6 @@ Accepted forms (``--trtcache-target`` / ``TRTCACHE_TARGET``)::
 from __future__ import annotations
 
 import importlib
-from typing import Callable
 
 from .base import NotObservable, Runtime, RuntimeUnavailable, Surface, Target, TargetError
 
