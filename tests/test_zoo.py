@@ -24,7 +24,8 @@ pytestmark = pytest.mark.xdist_group("zoo")
 def selfcheck(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     path = tmp_path_factory.mktemp("selfcheck") / "verdicts.json"
     env = {**os.environ, "PYTHONPATH": REPO}
-    proc = subprocess.run([sys.executable, "-m", "pytest_trtcache.cli", "selfcheck", "--json", str(path)], cwd=REPO, env=env,
+    jobs = str(max(2, (os.cpu_count() or 2) // 4))  # 2 on CI's 2 cores
+    proc = subprocess.run([sys.executable, "-m", "pytest_trtcache.cli", "selfcheck", "-j", jobs, "--json", str(path)], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=1800)
     assert path.exists(), f"trtcache selfcheck exited {proc.returncode} without verdicts:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     data = json.loads(path.read_text())
