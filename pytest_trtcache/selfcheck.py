@@ -21,6 +21,9 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 CONFORMANCE_DIR = Path(PACKAGE_ROOT) / "conformance"
 FAILING = ("failed", "error")
+# A hang guard, not a speed bar: the whole suite against the reference takes ~2 min alone
+# here, over 5 min while CI's other tests and a mutant's child share the two cores.
+SUITE_TIMEOUT_S = 1800.0
 
 
 class SuiteError(RuntimeError):
@@ -67,7 +70,7 @@ def run_suite(
     *,
     suite: Path = CONFORMANCE_DIR,
     env: Optional[dict[str, str]] = None,
-    timeout: float = 300.0,
+    timeout: float = SUITE_TIMEOUT_S,
 ) -> SuiteRun:
     """Run ``suite`` against ``target`` in a child pytest; return its parsed JSON report."""
     clauses = tuple(clauses) if clauses else None
@@ -83,7 +86,11 @@ def run_suite(
         # The child imports this checkout's package, whatever is pip-installed.
         root = str(suite.parent)
         child_env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, root, child_env.get("PYTHONPATH", "")) if p)
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=child_env, timeout=timeout)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=child_env, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            partial = "".join(x.decode(errors="replace") if isinstance(x, bytes) else (x or "") for x in (exc.stdout, exc.stderr))
+            raise SuiteError(f"target {target}: the suite did not finish in {timeout:.0f} s (killed; a hang?); its output so far:\n{partial[-4000:]}") from None
         output = proc.stdout + proc.stderr
         if not os.path.exists(report_path):
             raise SuiteError(f"target {target}: pytest exited {proc.returncode} without a report:\n{output[-4000:]}")
@@ -119,13 +126,13 @@ def unavailable_runtimes(mutant: Any) -> list[str]:
     return reasons
 
 
-def kill_row(mutant: Any, extra_args: Sequence[str] = ()) -> KillRow:
+def kill_row(mutant: Any, extra_args: Sequence[str] = (), timeout: float = SUITE_TIMEOUT_S) -> KillRow:
     row = KillRow(mutant.name, tuple(mutant.clauses))
     missing = unavailable_runtimes(mutant)
     if missing:
         row.skipped = "; ".join(missing)
         return row
-    row.run = run_suite(f"mutant:{mutant.name}", mutant.clauses, extra_args)
+    row.run = run_suite(f"mutant:{mutant.name}", mutant.clauses, extra_args, timeout=timeout)
     row.verdicts = {c: "killed" if row.run.killed(c) else "survived" for c in mutant.clauses}
     return row
 
@@ -177,6 +184,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--mutant", action="append", metavar="NAME", default=[], help="only this mutant (repeatable; default: the whole zoo)")
     parser.add_argument("-j", "--workers", type=positive_int, default=2, metavar="N", help="child pytest runs at a time (default 2)")
     parser.add_argument("--list", action="store_true", help="list the zoo (name, clauses, origin) and exit")
+    parser.add_argument("--timeout", type=positive_int, default=int(SUITE_TIMEOUT_S), metavar="S",
+                        help=f"kill a child pytest after S seconds and count it an error (default {SUITE_TIMEOUT_S:.0f}: a hang guard)")
     parser.add_argument("--json", metavar="PATH", help="also write the verdicts as JSON (the reference's problems, each mutant's row)")
     ns = parser.parse_args(argv)
     unknown = [n for n in ns.mutant if n not in MUTANTS]
@@ -198,15 +207,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     def guarded_row(mutant: Any) -> KillRow:
         try:
-            return kill_row(mutant)
-        except (SuiteError, subprocess.TimeoutExpired) as exc:  # no verdict: an error, never a kill
+            return kill_row(mutant, timeout=ns.timeout)
+        except SuiteError as exc:  # no verdict: an error, never a kill
             errors.append(f"{mutant.name}: {exc}")
             row = KillRow(mutant.name, tuple(mutant.clauses))
             row.verdicts = {c: "error" for c in mutant.clauses}
             return row
 
     with ThreadPoolExecutor(max_workers=ns.workers) as pool:
-        reference = pool.submit(run_suite, "reference")
+        reference = pool.submit(run_suite, "reference", timeout=ns.timeout)
         futures = {pool.submit(guarded_row, m): i for i, m in enumerate(mutants)}
         rows: list[Optional[KillRow]] = [None] * len(mutants)
         for future in as_completed(futures):
@@ -214,7 +223,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             progress(row)
         try:
             ref_problems = reference.result().problems()
-        except (SuiteError, subprocess.TimeoutExpired) as exc:
+        except SuiteError as exc:
             ref_problems = [str(exc)]
 
     table = [r for r in rows if r is not None]

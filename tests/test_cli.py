@@ -42,23 +42,30 @@ def test_selfcheck_fails_on_a_survivor_and_on_a_failing_reference(monkeypatch, c
     # The verdict logic, without the children: a survivor, then a reference that fails.
     from pytest_trtcache import selfcheck
 
-    def fake_row(mutant, extra_args=()):
+    def fake_row(mutant, extra_args=(), timeout=None):
         row = selfcheck.KillRow(mutant.name, tuple(mutant.clauses))
         row.verdicts = {c: "survived" for c in mutant.clauses}
         return row
 
     passing = selfcheck.SuiteRun("reference", None, 0, {"tests": [{"nodeid": "t", "outcome": "passed", "message": ""}]})
     monkeypatch.setattr(selfcheck, "kill_row", fake_row)
-    monkeypatch.setattr(selfcheck, "run_suite", lambda target: passing)
+    monkeypatch.setattr(selfcheck, "run_suite", lambda target, **kw: passing)
     assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
     out = capsys.readouterr().out
     assert "del-keeps-token: SURVIVED A3" in out and "1 survived or errored: del-keeps-token" in out
 
     failing = selfcheck.SuiteRun("reference", None, 1, {"tests": [{"nodeid": "t", "outcome": "failed", "message": "[A3] boom"}]})
-    monkeypatch.setattr(selfcheck, "kill_row", lambda m, extra_args=(): selfcheck.KillRow(m.name, tuple(m.clauses), verdicts={c: "killed" for c in m.clauses}))
-    monkeypatch.setattr(selfcheck, "run_suite", lambda target: failing)
+    monkeypatch.setattr(selfcheck, "kill_row", lambda m, extra_args=(), timeout=None: selfcheck.KillRow(m.name, tuple(m.clauses), verdicts={c: "killed" for c in m.clauses}))
+    monkeypatch.setattr(selfcheck, "run_suite", lambda target, **kw: failing)
     assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
     assert "the reference FAILED the suite:\n  t: failed: [A3] boom" in capsys.readouterr().err
+
+
+def test_a_child_suite_past_its_timeout_is_an_error_naming_the_target() -> None:
+    from pytest_trtcache import selfcheck
+
+    with pytest.raises(selfcheck.SuiteError, match=r"target reference: the suite did not finish in 1 s \(killed; a hang\?\)"):
+        selfcheck.run_suite("reference", timeout=1)
 
 
 def test_report_of_an_unreadable_file_names_it(tmp_path) -> None:
