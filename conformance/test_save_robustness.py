@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pytest_trtcache.faults import Injector, inject
-from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, decode, encode, kernel_entry
+from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, decode, describe_blob, encode, kernel_entry
 from pytest_trtcache.reported import capture_reports
 from pytest_trtcache.targets.base import bytes_of
 
@@ -180,17 +180,9 @@ def test_concurrent_savers_leave_one_complete_blob(runtime, check, tmp_path):
             check.child_stderr = err
             check.equal(f"saver {i} exit status", code, 0)
         check.child_stderr = None
-        check.equal("states a reader saw that were not one complete blob", [describe_bad(b) for b in seen_bad[:3]], [])
+        check.equal("states a reader saw that were not one complete blob", [describe_blob(b) for b in seen_bad[:3]], [])
         final = path.read_bytes()
         check.true("the final file to be one saver's complete blob", final in blobs, observed=final)
-
-
-def describe_bad(content: bytes) -> str:
-    try:
-        decode(content)
-        return f"{len(content)} bytes: a valid blob no saver wrote"
-    except CacheFormatError as exc:
-        return f"{len(content)} bytes: {exc}"
 
 
 def _valid() -> bytes:

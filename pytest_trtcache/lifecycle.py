@@ -47,7 +47,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 
 from pytest_trtcache.check import Check, describe
 from pytest_trtcache.faults import Injector, inject
-from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, decode, encode
+from pytest_trtcache.reference.kernels import HEADER_SIZE, decode, describe_blob, encode
 from pytest_trtcache.reported import Reports, capture_reports
 from pytest_trtcache.targets.base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, Runtime, bytes_of, layout_of
 from pytest_trtcache.unraisable import UnraisableRecorder
@@ -376,16 +376,6 @@ def _read(path: str) -> Optional[bytes]:
             return f.read()
     except (FileNotFoundError, NotADirectoryError):
         return None
-
-
-def describe_blob(content: Optional[bytes]) -> str:
-    if content is None:
-        return "no file"
-    try:
-        entries = decode(content)
-    except CacheFormatError as exc:
-        return f"{len(content)} bytes, not one blob: {exc}"
-    return f"{len(content)} bytes, a valid blob of {len(entries)} entries no saver wrote"
 
 
 THREAD_TIMEOUT_S = 60.0

@@ -23,7 +23,7 @@ from __future__ import annotations
 import struct
 import threading
 import zlib
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Optional
 
 MAGIC = b"TRTC"
 FORMAT_VERSION = 1
@@ -90,6 +90,17 @@ def decode(blob: bytes) -> dict[bytes, bytes]:
     if offset != end:
         raise CacheFormatError(f"runtime cache blob has {end - offset} trailing bytes after {count} entries")
     return entries
+
+
+def describe_blob(content: Optional[bytes]) -> str:
+    """A file's bytes in a failure message: no file, not one blob (and why), or a valid blob."""
+    if content is None:
+        return "no file"
+    try:
+        entries = decode(content)
+    except CacheFormatError as exc:
+        return f"{len(content)} bytes, not one blob: {exc}"
+    return f"{len(content)} bytes, a valid blob of {len(entries)} entries"
 
 
 def kernel_entry(name: str, shape: Iterable[int] = ()) -> tuple[bytes, bytes]:
