@@ -12,14 +12,15 @@ shift || true
 logs=${FLAKE_LOGS:-$(mktemp -d -t trtcache-flake-XXXX)}
 mkdir -p "$logs"
 failed=0
+python=python; command -v python >/dev/null || python=python3  # the GPU box has only python3
 start=$(date +%s)
 for i in $(seq 1 "$runs"); do
   if [ "${FLAKE_SUITE:-conformance}" = tests ]; then
     if (( i % 2 )); then mode=(-n 2); else mode=(-n 3); fi
-    label="tests ${mode[*]}"; cmd=(env CI=true python -m pytest -q -p no:cacheprovider -m "not network")
+    label="tests ${mode[*]}"; cmd=(env CI=true "$python" -m pytest -q -p no:cacheprovider -m "not network")
   else
     if (( i % 2 )); then mode=(); label=sequential; else mode=(-n 2); label="-n 2"; fi
-    cmd=(python -m pytest -p trtcache conformance -q -p no:cacheprovider)
+    cmd=("$python" -m pytest -p trtcache conformance -q -p no:cacheprovider)
   fi
   t0=$(date +%s)
   if "${cmd[@]}" "${mode[@]}" "$@" >"$logs/run-$i.log" 2>&1; then
@@ -27,7 +28,7 @@ for i in $(seq 1 "$runs"); do
   else
     verdict=FAILED; failed=$((failed + 1))
   fi
-  echo "run $i/$runs ($label): $verdict in $(( $(date +%s) - t0 ))s"
+  echo "run $i/$runs ($label${*:+, then $*}): $verdict in $(( $(date +%s) - t0 ))s"
 done
 echo "flake count: $failed failing run(s) of $runs in $(( $(date +%s) - start ))s (logs of failures: $logs)"
 exit $(( failed > 0 ))
