@@ -1,7 +1,7 @@
 """The suite validity bar, as CI checks it: ``trtcache selfcheck`` over the whole zoo.
 
-One run of the command per pytest session (each target in its own child pytest, two at
-a time); the tests below read its JSON verdicts.
+One run of the command per pytest session (each target in its own child pytest, two or
+more at a time); the tests below read its JSON verdicts.
 """
 
 from __future__ import annotations
