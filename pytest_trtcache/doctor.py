@@ -1,24 +1,51 @@
-"""``trtcache doctor``: what can run here, and why not."""
+"""``trtcache doctor``: what can run here, what is missing, and the command that fixes it.
+
+Exit status: 0 when everything the default job needs is here (torch, the reference
+python runtime), 1 when something required is missing. Optional pieces (numpy for
+upstream wheels, a compiler and ninja for the C++ runtime) are named with their fix but
+do not fail the check: the suite reports what they would have run as unavailable, never
+as passed.
+"""
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
+import os
 import shutil
 import subprocess
+import sys
+from dataclasses import dataclass
 from typing import Optional
 
-SPAWNER_MODULES = ("pytest_trtcache.spawn",)
+
+@dataclass
+class Need:
+    name: str
+    found: Optional[str]  # what is here, or None when missing
+    needed_for: str
+    fix: str
+    required: bool
+
+    def line(self) -> str:
+        if self.found is not None:
+            return self.found
+        kind = "MISSING (required)" if self.required else "missing (optional)"
+        return f"{kind}: needed for {self.needed_for}; fix: {self.fix}"
 
 
-def _line(name: str, value: str) -> None:
-    print(f"{name:<16} {value}")
+def _version(distribution: str) -> Optional[str]:
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
 
 
-def compiler() -> str:
-    cxx = shutil.which("c++")
+def compiler() -> Optional[str]:
+    cxx = shutil.which(os.environ.get("CXX", "c++").split()[0] or "c++")
     if cxx is None:
-        return "none (no c++ on PATH): the cpp reference runtime cannot be built"
+        return None
     try:
         out = subprocess.run([cxx, "--version"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -26,22 +53,32 @@ def compiler() -> str:
     return f"{cxx}: {out.splitlines()[0] if out else '?'}"
 
 
-def spawner() -> str:
-    """Report only what exists in this build (the spawner is optional)."""
-    import os
-    import sys
+def needs() -> list[Need]:
+    """Everything the package uses at run time that pip may not have put here."""
+    torch = _version("torch")
+    numpy = _version("numpy")
+    from pytest_trtcache.reference.cpp import ninja_path
 
-    fork = "fork available" if hasattr(os, "fork") and sys.platform.startswith("linux") else "fork unavailable on this platform"
-    for name in SPAWNER_MODULES:
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.loader is None:  # absent, or an empty namespace dir
-            continue
-        module = importlib.import_module(name)
-        modes = getattr(module, "available_modes", None) or getattr(module, "MODES", None)
-        if callable(modes):
-            modes = modes()
-        return f"{name}: modes {', '.join(modes) if modes else '(module does not list them)'}; {fork}"
-    return f"in-process only (no pytest_trtcache.spawn in this build); {fork}, exec always available"
+    ninja = ninja_path()
+    return [
+        Need("torch", torch, "everything (every runtime, every child)",
+             "pip install torch==2.13.0   (the CPU build; a plain `pip install torch` may pull a CUDA build)", True),
+        Need("numpy", numpy, "wheel: targets (upstream's deserialize() calls Tensor.numpy())",
+             "pip install 'pytest-trtcache[upstream]'   (or: pip install numpy)", False),
+        Need("compiler", compiler(), "the reference cpp runtime (torch.utils.cpp_extension)",
+             "apt-get install g++   (or set CXX to a C++17 compiler)", False),
+        Need("ninja", ninja, "the reference cpp runtime (torch.utils.cpp_extension builds with it)",
+             f"{sys.executable} -m pip install ninja", False),
+    ]
+
+
+def spawner() -> str:
+    from pytest_trtcache.spawn.safety import fork_unsafe_reason
+
+    if not (hasattr(os, "fork") and sys.platform.startswith("linux")):
+        return "exec only (fork is not available on this platform)"
+    reason = fork_unsafe_reason()
+    return "fork server (auto) and exec" if reason is None else f"exec (fork unsafe in this process: {reason})"
 
 
 def runtimes(spec: str) -> list[str]:
@@ -63,25 +100,29 @@ def runtimes(spec: str) -> list[str]:
     return lines
 
 
-def main(target: Optional[str] = None) -> int:
-    from importlib import metadata
+def _line(name: str, value: str) -> None:
+    print(f"{name:<16} {value}")
 
+
+def main(target: Optional[str] = None) -> int:
     from pytest_trtcache import __version__
     from pytest_trtcache.cachedir import cache_dir, writable
     from pytest_trtcache.targets import entry_points
 
-    try:
-        torch_version = metadata.version("torch")
-    except metadata.PackageNotFoundError:
-        torch_version = "not installed"
     _line("pytest-trtcache", __version__)
-    _line("torch", torch_version)
-    _line("compiler", compiler())
+    _line("python", f"{sys.executable} ({sys.version.split()[0]})")
+    found = needs()
+    for need in found:
+        _line(need.name, need.line())
+    missing = [n.name for n in found if n.required and n.found is None]
+    if missing:
+        print(f"\ntrtcache doctor: {', '.join(missing)} missing; nothing can run until it is installed (see the fix above)", file=sys.stderr)
+        return 1
     try:
         path = cache_dir()
-        _line("cache dir", f"{path} ({'writable' if writable(path) else 'NOT writable'})")
+        _line("cache dir", f"{path} ({'writable' if writable(path) else 'NOT writable: set TRTCACHE_CACHE_DIR'})")
     except OSError as exc:
-        _line("cache dir", f"cannot create: {exc}")
+        _line("cache dir", f"cannot create: {exc}; set TRTCACHE_CACHE_DIR to a writable directory")
     _line("spawner", spawner())
     _line("entry points", ", ".join(entry_points.names()) or "none")
     specs = ["reference"] + ([target] if target and target != "reference" else [])

@@ -1,13 +1,13 @@
 """torch-tensorrt 2.14.0's ``deserialize``: any dtype's memory is taken as cache bytes."""
 
-from pytest_trtcache.reference.handle import RuntimeCacheHandle
+from pytest_trtcache.reference.handle import RuntimeCacheHandle, raw_bytes
 
 from ._build import derive
 
 
 class _RuntimeCacheHandle(RuntimeCacheHandle):
     def deserialize(self, data) -> None:
-        blob = bytes(data.cpu().contiguous().numpy())
+        blob = raw_bytes(data)  # upstream: bytes(data.cpu().contiguous().numpy())
         if not blob:
             return
         with self._lock:

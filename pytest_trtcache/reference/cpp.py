@@ -82,9 +82,21 @@ def _compiler() -> tuple[str, str]:
         raise Unavailable(f"C++ compiler {cxx!r} does not run: {type(exc).__name__}: {exc}") from exc
     if out.returncode != 0:
         raise Unavailable(f"C++ compiler {cxx!r} failed '--version' (exit {out.returncode}): {(out.stderr or out.stdout).strip()[:200]}")
-    if shutil.which("ninja") is None:
-        raise Unavailable("ninja not found on PATH: torch.utils.cpp_extension needs it (pip install ninja)")
+    ninja = ninja_path()
+    if ninja is None:
+        raise Unavailable(f"ninja not found: torch.utils.cpp_extension needs it ({sys.executable} -m pip install ninja)")
+    if shutil.which("ninja") is None:  # installed beside this interpreter, not on PATH
+        os.environ["PATH"] = os.path.dirname(ninja) + os.pathsep + os.environ.get("PATH", "")
     return cxx, (out.stdout.strip().splitlines() or [""])[0]
+
+
+def ninja_path() -> Optional[str]:
+    """``ninja`` on PATH, else the one pip installed beside this interpreter (a venv run
+    as ``.venv/bin/python`` without activating it has its ninja off PATH)."""
+    found = shutil.which("ninja")
+    if found is None:
+        found = shutil.which("ninja", path=os.path.dirname(sys.executable))
+    return found
 
 
 def build_key(variant: str, compiler_version: str) -> str:

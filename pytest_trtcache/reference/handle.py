@@ -12,6 +12,7 @@ the pending bytes before materialization, as the cpp handle does (H9).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 from typing import Any, Optional
@@ -27,7 +28,19 @@ def tensor_bytes(data: torch.Tensor) -> bytes:
         raise TypeError(f"deserialize() expects a uint8 torch.Tensor, got {type(data).__name__}")
     if data.dtype != torch.uint8:
         raise TypeError(f"deserialize() expects a uint8 tensor, got dtype {data.dtype}; reinterpreting its memory would corrupt the cache")
-    return data.detach().cpu().contiguous().numpy().tobytes()
+    return raw_bytes(data)
+
+
+def raw_bytes(data: torch.Tensor) -> bytes:
+    """A copy of a tensor's memory, whatever its dtype, layout or device.
+
+    Read through ``ctypes`` rather than ``Tensor.numpy()``: torch does not need numpy,
+    and neither does this package (a torch without numpy raises "Numpy is not
+    available" on ``.numpy()``).
+    """
+    host = data.detach().cpu().contiguous()  # kept alive while its memory is read
+    size = host.numel() * host.element_size()
+    return ctypes.string_at(host.data_ptr(), size) if size else b""
 
 
 def bytes_tensor(data: Optional[bytes]) -> torch.Tensor:

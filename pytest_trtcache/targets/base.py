@@ -169,7 +169,9 @@ class Target:
 
 def bytes_of(tensor: Any) -> bytes:
     """A uint8 tensor's bytes (any layout, any device)."""
-    return bytes(tensor.detach().cpu().contiguous().numpy().tobytes())
+    from pytest_trtcache.reference.handle import raw_bytes
+
+    return raw_bytes(tensor)
 
 
 def tensor_of(data: bytes) -> Any:

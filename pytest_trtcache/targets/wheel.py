@@ -90,6 +90,22 @@ def extract(wheel: str) -> str:
     return root
 
 
+def _require_numpy_if_used(spec: str, root: str) -> None:
+    """Upstream's sources call ``Tensor.numpy()``; without numpy every such call raises
+    "Numpy is not available", which would read as the target's own failures."""
+    import importlib.util
+
+    if importlib.util.find_spec("numpy") is not None:
+        return
+    for name in SOURCES:
+        with open(os.path.join(root, name), encoding="utf-8") as f:
+            if ".numpy()" in f.read():
+                raise TargetError(
+                    f"target {spec!r}: {name} calls Tensor.numpy() and numpy is not installed here; "
+                    f"install it: {sys.executable} -m pip install 'pytest-trtcache[upstream]' (or numpy)"
+                )
+
+
 def version_of(wheel: str) -> str:
     parts = os.path.basename(wheel).split("-")
     return parts[1] if len(parts) >= 2 else "?"
@@ -118,6 +134,7 @@ def wheel_target(spec: str, rest: str) -> Target:
     else:
         wheel = fetch(rest)
     root = extract(wheel)
+    _require_numpy_if_used(spec, root)
     version = version_of(wheel)
     target = Target(spec=spec, description=f"torch-tensorrt {version} python sources from {os.path.basename(wheel)} (import shim, stand-in engine wrapper)")
     target.versions["torch-tensorrt"] = version

@@ -1,0 +1,99 @@
+"""The built wheel, installed as a user would install it, runs the suite from an empty
+directory: once inside a venv nested in this environment, once in a clean venv that
+has only torch and the wheel's declared dependencies."""
+
+from __future__ import annotations
+
+import os
+import site
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+# A user's shell: none of this checkout on the path, no pytest options of ours.
+USER_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)], check=True, capture_output=True)
+    (built,) = dist.glob("pytest_trtcache-*.whl")
+    return built
+
+
+def make_venv(where: Path) -> Path:
+    """A venv without system site-packages; its python."""
+    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, capture_output=True)
+    return where / "bin" / "python"
+
+
+def site_packages(python: Path) -> str:
+    return subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def pip(python: Path, *args: str) -> None:
+    proc = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args], capture_output=True, text=True, env=USER_ENV)
+    assert proc.returncode == 0, f"pip install {' '.join(args)} in {python}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+
+
+def trtcache(venv: Path, *args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([str(venv / "bin" / "trtcache"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+
+
+def assert_runs_the_installed_suite(venv: Path, empty: Path, env: dict[str, str], *pytest_args: str) -> str:
+    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import pytest_trtcache.conformance as c; print(c.__file__)"], cwd=empty, env=env, capture_output=True, text=True, check=True)
+    assert where.stdout.startswith(str(venv)), where.stdout  # the installed copy, not this checkout
+    report = empty / "report.json"
+    result = trtcache(venv, "run", "--report", str(report), "-q", *pytest_args, cwd=empty, env=env)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
+    rendered = trtcache(venv, "report", str(report), cwd=empty, env=env)
+    assert rendered.returncode == 0, rendered.stderr
+    assert sorted(os.listdir(empty)) == ["report.json"]  # nothing else left in the user's directory
+    return rendered.stdout
+
+
+@pytest.mark.network
+def test_the_wheel_runs_the_whole_suite_from_an_empty_directory_in_a_venv_nested_in_this_one(wheel: Path, tmp_path: Path) -> None:
+    # The parent's packages (torch, pytest, ...) reach the new venv through a .pth file
+    # naming the parent's site-packages: explicit, so it works from a venv inside a venv
+    # (--system-site-packages would give the *base* interpreter's packages instead).
+    started = time.perf_counter()
+    venv, empty = tmp_path / "venv", tmp_path / "empty"
+    empty.mkdir()
+    python = make_venv(venv)
+    parents = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if os.path.isdir(p)]
+    Path(site_packages(python), "_parent_environment.pth").write_text("\n".join(parents) + "\n")
+    pip(python, "--no-deps", "--no-index", str(wheel))
+    rendered = assert_runs_the_installed_suite(venv, empty, USER_ENV)
+    assert "| H1 | required | pass |" in rendered
+    print(f"wheel in a nested venv + trtcache run: {time.perf_counter() - started:.1f} s")
+
+
+@pytest.mark.network
+def test_the_wheel_with_its_declared_dependencies_runs_a_clause_in_a_clean_venv_with_only_torch(wheel: Path, tmp_path: Path) -> None:
+    # What pip resolves from pyproject.toml alone: an undeclared import fails here. torch
+    # goes in first, at this environment's version, so pip keeps it (the CPU build here).
+    # A private build cache makes the cpp runtime build with the venv's own ninja.
+    started = time.perf_counter()
+    import torch
+
+    venv, empty = tmp_path / "venv", tmp_path / "empty"
+    empty.mkdir()
+    python = make_venv(venv)
+    pip(python, f"torch=={torch.__version__.split('+')[0]}")
+    pip(python, str(wheel))
+    listed = subprocess.run([str(python), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True, check=True).stdout
+    assert "numpy" not in listed.lower(), "numpy is an extra: the clean venv must not have it"
+    env = {**USER_ENV, "TRTCACHE_CACHE_DIR": str(tmp_path / "cache")}
+    doctor = trtcache(venv, "doctor", cwd=empty, env=env)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "numpy            missing (optional)" in doctor.stdout and "pytest-trtcache[upstream]" in doctor.stdout
+    rendered = assert_runs_the_installed_suite(venv, empty, env, "--trtcache-clause=H1", "-rs")
+    assert "| H1 | required | pass | pass |" in rendered, rendered  # both runtimes ran: the cpp one built here
+    print(f"clean venv + torch + wheel with its dependencies + doctor + H1: {time.perf_counter() - started:.1f} s")
