@@ -1,4 +1,4 @@
-"""Kept for old invocations: the benchmarks moved to ``trtcache bench`` (pytest_trtcache/bench.py).
+"""Kept for old invocations: the benchmarks moved to ``trtcache bench`` (pytest_trtcache/commands/bench.py).
 
     python ci/bench_spawn.py [-n 10] [--suite] [--json PATH] [--plot PATH]   ==   trtcache bench ...
 """
@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from pytest_trtcache.bench import main  # noqa: E402
+from pytest_trtcache.commands.bench import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from hypothesis import Phase, settings  # noqa: E402
 from hypothesis.stateful import run_state_machine_as_test  # noqa: E402
 
-from pytest_trtcache import profiles  # noqa: E402
+from pytest_trtcache.plugin import profiles  # noqa: E402
 from pytest_trtcache.lifecycle import machine_for  # noqa: E402
 from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: E402,F401
 

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from pytest_trtcache.reported import capture_reports
+from pytest_trtcache.contract.reported import capture_reports
 
 from .blobs import ENTRIES_A
 

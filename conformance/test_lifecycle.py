@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_trtcache import spec
+from pytest_trtcache.contract import spec
 from pytest_trtcache.lifecycle import HANDLE, FACADE, KINDS, SubprocessChannel, lifecycle_machine
 
 NOT_REQUIRED = frozenset(c.id for c in spec.CLAUSES if c.level != "required")
@@ -52,7 +52,7 @@ def _run(runtime, request, tmp_path_factory, kinds, unchecked=frozenset()) -> No
 def _known_gaps(config, runtime) -> frozenset[str]:
     """Clauses the known-gaps file lists for this runtime: the machine still compares them
     but does not stop on them, so it goes on checking every other clause."""
-    from pytest_trtcache.known_gaps import parse
+    from pytest_trtcache.plugin.known_gaps import parse
 
     path = config.getoption("trtcache_known_gaps")
     return frozenset(g.clause for g in parse(path) if g.runtime in (None, runtime.id)) if path else frozenset()

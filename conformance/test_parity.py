@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pytest_trtcache.parity import compare_handles, op_sequences
+from pytest_trtcache.contract.parity import compare_handles, op_sequences
 from pytest_trtcache.reference.kernels import encode, kernel_entry
 from pytest_trtcache.targets import NotObservable
 

@@ -1,7 +1,7 @@
 """S4-S6: interrupted saves, concurrent savers, bad cache files.
 
 Interruptions are injected at each file-system event of the target's own ``save()``
-(``pytest_trtcache.faults``: an audit hook), so every point is tried, deterministically.
+(``pytest_trtcache.contract.faults``: an audit hook), so every point is tried, deterministically.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trtcache.faults import Injector, inject
+from pytest_trtcache.contract.faults import Injector, inject
 from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, decode, describe_blob, encode, kernel_entry
-from pytest_trtcache.reported import capture_reports
+from pytest_trtcache.contract.reported import capture_reports
 from pytest_trtcache.targets.base import bytes_of
 
 from .blobs import BLOB_A, BLOB_B, ENTRIES_A, ENTRIES_B
@@ -98,7 +98,7 @@ def _prepared_dir(runtime, tmp_path, name):
 
 def _saver(runtime, path, entries, **extra) -> subprocess.Popen:
     step = _child_step(runtime, path, entries, **extra)
-    return subprocess.Popen([sys.executable, "-m", "pytest_trtcache.faults", step], env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-m", "pytest_trtcache.contract.faults", step], env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.mark.clause("S4")

@@ -8,7 +8,7 @@ import stat
 import pytest
 
 from pytest_trtcache.reference.kernels import decode
-from pytest_trtcache.reported import capture_reports
+from pytest_trtcache.contract.reported import capture_reports
 
 from .blobs import BLOB_A, ENTRIES_A
 

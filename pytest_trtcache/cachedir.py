@@ -18,7 +18,7 @@ def cache_dir(*parts: str, create: bool = True) -> str:
     if not root:
         xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
         root = os.path.join(xdg or os.path.join(os.path.expanduser("~"), ".cache"), "pytest-trtcache")
-    path = os.path.join(os.path.abspath(root), *parts)
+    path = os.path.join(os.path.abspath(os.path.expanduser(root)), *parts)
     if create:
         # 0700: the cache holds code this process imports (X2: another user must not plant it).
         os.makedirs(path, mode=0o700, exist_ok=True)

@@ -10,7 +10,7 @@ the reference's wire format (``kernels.encode``), never from re-running the targ
 While an example runs, ``atexit.register``/``atexit.unregister`` are replaced by a
 private :class:`AtexitRecorder` (so the machine can fire the hooks, and none of them
 runs at the real interpreter exit), the facade's ``save`` is wrapped to count saves,
-and an :class:`~pytest_trtcache.unraisable.UnraisableRecorder` catches leaks. Every
+and an :class:`~pytest_trtcache.contract.unraisable.UnraisableRecorder` catches leaks. Every
 assertion names its clause (``[A4] ...``). Observations a runtime does not expose are
 skipped and collected in ``Machine.not_observed``.
 
@@ -45,12 +45,12 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, multiple, precondition, rule
 
-from pytest_trtcache.check import Check, describe
-from pytest_trtcache.faults import Injector, inject
+from pytest_trtcache.contract.check import Check, describe
+from pytest_trtcache.contract.faults import Injector, inject
 from pytest_trtcache.reference.kernels import HEADER_SIZE, decode, describe_blob, encode
-from pytest_trtcache.reported import Reports, capture_reports
+from pytest_trtcache.contract.reported import Reports, capture_reports
 from pytest_trtcache.targets.base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, Runtime, bytes_of, layout_of
-from pytest_trtcache.unraisable import UnraisableRecorder
+from pytest_trtcache.contract.unraisable import UnraisableRecorder
 
 HANDLE, FACADE = "handle", "facade"
 KINDS = (HANDLE, FACADE)
@@ -731,7 +731,7 @@ def lifecycle_machine(
         @rule(obj=facades, interrupt=st.one_of(st.none(), st.integers(0, 4)))
         def save_to_file(self, obj: str, interrupt: Optional[int]) -> None:
             """An explicit save; ``interrupt``: the save raises at that file-system event of
-            its own (``pytest_trtcache.faults``), as a full disk or a crash would (S4)."""
+            its own (``pytest_trtcache.contract.faults``), as a full disk or a crash would (S4)."""
             if "S4" in quiet:
                 interrupt = None  # a temp file left behind would show later, as S1
             self.begin(f"{obj}.save(explicit.bin)" + (f" failing at its file-system event #{interrupt}" if interrupt is not None else ""))

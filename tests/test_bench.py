@@ -30,7 +30,7 @@ ONCE = ["fork.server_start", "lifecycle.in_process_examples_per_s", "lifecycle.c
 def test_bench_reports_every_figure_with_its_sample_size(tmp_path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest_trtcache.cli", "bench", "-n", "2", "--examples", "2", "--cross-examples", "1", "--steps", "3", "--json", str(out)],
+        [sys.executable, "-m", "pytest_trtcache.commands.cli", "bench", "-n", "2", "--examples", "2", "--cross-examples", "1", "--steps", "3", "--json", str(out)],
         cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": REPO}, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-4000:]

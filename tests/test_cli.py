@@ -13,7 +13,7 @@ CHILD_ENV = {**os.environ, "PYTHONPATH": REPO}
 
 
 def cli(*args: str, cwd: str = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest_trtcache.cli", *args], cwd=cwd, env=CHILD_ENV, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", *args], cwd=cwd, env=CHILD_ENV, capture_output=True, text=True, timeout=300)
 
 
 def test_doctor_reports_runtimes_compiler_cache_and_spawner(tmp_path) -> None:
@@ -39,7 +39,7 @@ def test_selfcheck_names_an_unknown_mutant_and_lists_the_zoo() -> None:
 
 def test_selfcheck_fails_on_a_survivor_and_on_a_failing_reference(monkeypatch, capsys) -> None:
     # The verdict logic, without the children: a survivor, then a reference that fails.
-    from pytest_trtcache import selfcheck
+    from pytest_trtcache.commands import selfcheck
 
     def fake_row(mutant, extra_args=(), timeout=None):
         row = selfcheck.KillRow(mutant.name, tuple(mutant.clauses))
@@ -61,7 +61,7 @@ def test_selfcheck_fails_on_a_survivor_and_on_a_failing_reference(monkeypatch, c
 
 
 def test_a_child_suite_past_its_timeout_is_an_error_naming_the_target() -> None:
-    from pytest_trtcache import selfcheck
+    from pytest_trtcache.commands import selfcheck
 
     with pytest.raises(selfcheck.SuiteError, match=r"target reference: the suite did not finish in 1 s \(killed; a hang\?\)"):
         selfcheck.run_suite("reference", timeout=1)
@@ -74,7 +74,7 @@ def test_report_of_an_unreadable_file_names_it(tmp_path) -> None:
 
 
 def test_doctor_names_what_is_missing_with_the_command_that_fixes_it(monkeypatch, capsys) -> None:
-    from pytest_trtcache import doctor
+    from pytest_trtcache.commands import doctor
 
     monkeypatch.setattr(doctor, "_version", lambda dist: None)  # neither torch nor numpy
     monkeypatch.setattr(doctor, "compiler", lambda: None)

@@ -21,7 +21,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 
-from pytest_trtcache.parity import ParityMismatch, compare_handles
+from pytest_trtcache.contract.parity import ParityMismatch, compare_handles
 from pytest_trtcache.reference import cpp, kernels
 from pytest_trtcache.reference.handle import RuntimeCacheHandle as PyHandle
 from pytest_trtcache.targets.base import PENDING_BYTES, bytes_of, tensor_of
@@ -382,7 +382,8 @@ def test_variants_coexist_in_one_process():
 
 @pytest.mark.parametrize("mutant", list(MUTANTS))
 def test_mutant_targets_use_their_variant(mutant):
-    from pytest_trtcache.mutants import MUTANTS as ZOO, mutant_target
+    from pytest_trtcache.mutants import MUTANTS as ZOO
+    from pytest_trtcache.targets.mutant import mutant_target
     from pytest_trtcache.mutants import catalog  # noqa: F401
 
     assert ZOO[mutant].runtimes == ("python", "cpp") and ZOO[mutant].cpp_variant == MUTANTS[mutant]
@@ -421,7 +422,7 @@ def test_compare_handles_fixed_sequence():
     assert trace[11].outcome[0] == "error" and trace[12].outcome[1] == "TypeError"
 
 
-from pytest_trtcache.parity import op_sequences as _ops  # noqa: E402
+from pytest_trtcache.contract.parity import op_sequences as _ops  # noqa: E402
 
 
 def _check_parity(ops):

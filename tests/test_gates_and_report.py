@@ -148,7 +148,7 @@ class TestReport:
     def test_trtcache_report_renders_a_saved_report(self, pytester: pytest.Pytester) -> None:
         pytester.makepyfile(SUITE)
         run(pytester, "--trtcache-report=r.json")
-        result = subprocess.run([sys.executable, "-m", "pytest_trtcache.cli", "report", str(pytester.path / "r.json")], capture_output=True, text=True, env=CHILD_ENV)
+        result = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "report", str(pytester.path / "r.json")], capture_output=True, text=True, env=CHILD_ENV)
         assert result.returncode == 0, result.stderr
         assert "| H9 | extension | FAIL |" in result.stdout
         assert "n-o: not observable" in result.stdout

@@ -5,6 +5,7 @@ has only torch and the wheel's declared dependencies."""
 from __future__ import annotations
 
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -20,8 +21,11 @@ USER_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTE
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)], check=True, capture_output=True)
+    # Built from a copy without build outputs: setuptools reuses build/lib, and a module
+    # moved away since the last build would ship in the wheel from there.
+    dist, source = tmp_path_factory.mktemp("dist"), tmp_path_factory.mktemp("source") / "src"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".venv", "build", "dist", ".git", "*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(source)], check=True, capture_output=True)
     (built,) = dist.glob("pytest_trtcache-*.whl")
     return built
 

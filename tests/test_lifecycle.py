@@ -65,7 +65,7 @@ def test_the_ci_profile_finds_each_hostile_world_mutant(mutant: str) -> None:
     from hypothesis import Phase, settings
     from hypothesis.stateful import run_state_machine_as_test
 
-    from pytest_trtcache import profiles
+    from pytest_trtcache.plugin import profiles
     from pytest_trtcache.lifecycle import machine_for
 
     from hypothesis.errors import FlakyFailure
@@ -110,7 +110,7 @@ def test_the_atexit_recorder_fires_last_registered_first_and_empties() -> None:
 def test_examples_option_rejects_non_positive_values(value: str) -> None:
     import argparse
 
-    from pytest_trtcache.options import positive_int
+    from pytest_trtcache.plugin.options import positive_int
 
     with pytest.raises(argparse.ArgumentTypeError, match=re.escape(repr(value))):
         positive_int(value)
@@ -119,7 +119,7 @@ def test_examples_option_rejects_non_positive_values(value: str) -> None:
 def test_profile_option_rejects_unknown_profiles() -> None:
     import argparse
 
-    from pytest_trtcache.options import profile_name
+    from pytest_trtcache.plugin.options import profile_name
 
     with pytest.raises(argparse.ArgumentTypeError, match="trtcache-ci"):
         profile_name("trtcache-fast")

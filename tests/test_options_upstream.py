@@ -6,8 +6,8 @@ import argparse
 
 import pytest
 
-from pytest_trtcache.known_gaps import Gap, parse
-from pytest_trtcache.options import gated_levels, known_gaps_file
+from pytest_trtcache.plugin.known_gaps import Gap, parse
+from pytest_trtcache.plugin.options import gated_levels, known_gaps_file
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trtcache import options
+from pytest_trtcache.plugin import options
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("this_checkout")
@@ -41,7 +41,7 @@ def test_it_loads_with_autoload_disabled(pytester: pytest.Pytester, monkeypatch:
 
 
 def test_importing_the_plugin_does_not_import_torch() -> None:
-    code = "import sys, pytest_trtcache.plugin; print('torch' in sys.modules)"
+    code = "import sys, pytest_trtcache.plugin.hooks; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False", out.stderr
 

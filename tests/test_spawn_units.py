@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from pytest_trtcache import options
+from pytest_trtcache.plugin import options
 from pytest_trtcache.spawn import stderr
 from pytest_trtcache.spawn.protocol import Blob, Observation, Step
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trtcache import spec
-from pytest_trtcache.coverage import clause_tests
+from pytest_trtcache.contract import spec
+from tests.clause_coverage import clause_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ PENDING: set[str] = set()
 
 
 def test_clauses_md_is_generated_from_the_spec() -> None:
-    assert (ROOT / "CLAUSES.md").read_text(encoding="utf-8") == spec.markdown(), "run: python -m pytest_trtcache.spec > CLAUSES.md"
+    assert (ROOT / "CLAUSES.md").read_text(encoding="utf-8") == spec.markdown(), "run: python -m pytest_trtcache.contract.spec > CLAUSES.md"
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pytest_trtcache import selfcheck
+from pytest_trtcache.commands import selfcheck
 
 TESTS = Path(__file__).resolve().parent
 TARGET = "module:upstream_layout._runtime_cache"

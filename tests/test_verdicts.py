@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from pytest_trtcache import spec
+from pytest_trtcache.contract import spec
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Fixed by PR #4368 (handle pickling), absent from 2.13.0.
@@ -22,7 +22,7 @@ AUTOSAVE_CLAUSES = ("A1", "A2", "A3", "A4", "A5", "A7")
 def test_released_wheels_get_the_verdicts_their_changelogs_predict(tmp_path) -> None:
     out = tmp_path / "verdicts.json"
     env = {**os.environ, "PYTHONPATH": REPO, "TRTCACHE_CACHE_DIR": str(tmp_path / "cache")}  # a fresh download
-    result = subprocess.run([sys.executable, "-m", "pytest_trtcache.cli", "verdicts", "--json", str(out)], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "verdicts", "--json", str(out)], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     print(result.stdout)
     data = json.loads(out.read_text())

@@ -26,7 +26,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def run_selfcheck(out: Path) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": REPO}
     jobs = str(max(2, (os.cpu_count() or 2) // 4))  # 2 on CI's 2 cores
-    proc = subprocess.run([sys.executable, "-m", "pytest_trtcache.cli", "selfcheck", "-j", jobs, "--json", str(out)], cwd=REPO, env=env,
+    proc = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "selfcheck", "-j", jobs, "--json", str(out)], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=3600)
     assert out.exists(), f"trtcache selfcheck exited {proc.returncode} without verdicts:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     data = json.loads(out.read_text())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from pytest_trtcache import reference as ref
-from pytest_trtcache.reference.cache import _RuntimeCacheContextManager
+from pytest_trtcache.reference.context import _RuntimeCacheContextManager
 
 
 def _named(cls: type, module: str, name: str) -> type:
@@ -28,15 +28,20 @@ def derive(
     context_manager: Optional[type] = None,
     autosave_at_exit: Optional[Callable[..., None]] = None,
     cpp_variant: str = "",
+    write_file: Optional[Callable[[str, bytes], None]] = None,
 ) -> dict[str, Any]:
     """Names for ``globals().update(...)`` in a mutant module.
 
     ``cpp_variant`` names the C++ build variant (``reference/cpp.py`` ``VARIANTS``) the
-    facade's cpp runtime makes its handles of.
+    facade's cpp runtime makes its handles of. ``write_file(target, data)`` replaces how
+    the reference's ``save()`` writes, after its own prologue (a path, bytes to save,
+    the directory check): a save mutant is its writer alone.
     """
     handle = handle or ref._RuntimeCacheHandle
     if cache is None:
         cache = type("RuntimeCache", (ref.RuntimeCache,), {})
+    if write_file is not None:
+        cache.write_file = staticmethod(write_file)
     if cpp_variant:
         cache.cpp_variant = cpp_variant
     if cache.python_handle_class is ref._RuntimeCacheHandle:

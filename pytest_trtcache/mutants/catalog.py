@@ -1,6 +1,34 @@
 """Every mutant in the zoo, one entry each: name, clauses it violates, origin."""
 
-from . import Mutant, register
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    clauses: tuple[str, ...]  # the clauses that must fail on it
+    origin: str  # the upstream change it undoes, or "plausible"
+    description: str
+    runtimes: tuple[str, ...] = ("python",)  # runtimes the mutant target has
+    cpp_variant: str = ""  # C++ preprocessor variant for the cpp runtime
+    package: str = field(default="")
+
+    @property
+    def module(self) -> str:
+        return self.package or f"pytest_trtcache.mutants.{self.name.replace('-', '_')}"
+
+
+MUTANTS: dict[str, Mutant] = {}
+
+
+def register(mutant: Mutant) -> Mutant:
+    if mutant.name in MUTANTS:
+        raise ValueError(f"duplicate mutant {mutant.name!r}")
+    MUTANTS[mutant.name] = mutant
+    return mutant
+
 
 register(Mutant(
     name="handle-pickles-lock",

@@ -1,6 +1,6 @@
 """Plausible: ``runtime_cache()`` builds its handle with ``autosave_on_del=True``."""
 
-from pytest_trtcache.reference.cache import _RuntimeCacheContextManager
+from pytest_trtcache.reference.context import _RuntimeCacheContextManager
 
 from ._build import derive
 

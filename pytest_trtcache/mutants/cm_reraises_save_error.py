@@ -1,6 +1,6 @@
 """Plausible: ``runtime_cache()`` saves on exit unguarded, so a failing save masks the user's error."""
 
-from pytest_trtcache.reference.cache import _RuntimeCacheContextManager
+from pytest_trtcache.reference.context import _RuntimeCacheContextManager
 
 from ._build import derive
 

@@ -5,23 +5,15 @@ import os
 
 from filelock import FileLock
 
-from pytest_trtcache import reference as _ref
-from pytest_trtcache.reference.handle import tensor_bytes
-
 from ._build import derive
 
 
-class RuntimeCache(_ref.RuntimeCache):
-    def save(self, path=None) -> None:
-        target = os.fspath(path) if path is not None else self.path
-        data = tensor_bytes(self._handle.serialize()) if target else b""
-        if not data:
-            return
-        with FileLock(target + ".lock", timeout=10):
-            tmp = f"{target}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
+def write_file(target: str, data: bytes) -> None:
+    with FileLock(target + ".lock", timeout=10):
+        tmp = f"{target}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
 
 
-globals().update(derive(__name__, cache=RuntimeCache))
+globals().update(derive(__name__, write_file=write_file))

@@ -5,7 +5,8 @@
 :mod:`.features` (python by default, ``cpp`` for the torchbind handle).
 """
 
-from .cache import RuntimeCache, _autosave_at_exit, runtime_cache
+from .cache import RuntimeCache, _autosave_at_exit
+from .context import runtime_cache
 from .features import ENABLED_FEATURES, use_runtime
 from .handle import RuntimeCacheHandle as _RuntimeCacheHandle
 from .module import RuntimeSettings, TorchTensorRTModule

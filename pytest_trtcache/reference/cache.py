@@ -1,4 +1,4 @@
-"""The ``RuntimeCache`` facade, its at-exit autosave, and the ``runtime_cache()`` CM.
+"""The ``RuntimeCache`` facade and its at-exit autosave (``runtime_cache()``: context.py).
 
 Written from the contracts of both upstream fixes (PR #4362, PR #4368) and hardened
 where the extension and security clauses ask for more:
@@ -27,9 +27,8 @@ import stat
 import tempfile
 import weakref
 from functools import partial
-from typing import IO, Any, Callable, Optional, Sequence, Union
+from typing import IO, Any, Callable, Optional, Union
 
-import torch
 from filelock import FileLock
 
 from .features import ENABLED_FEATURES
@@ -115,6 +114,9 @@ class RuntimeCache:
     #: X2's check of a cache file's directory (a mutant swaps it on its own class: patching
     #: the module's function would race with other threads' saves and outlive the mutant)
     check_directory = staticmethod(check_directory)
+    #: how ``save()`` puts the bytes on disk (the save mutants swap it on their own class,
+    #: so each differs from the reference by its bug alone)
+    write_file = staticmethod(write_atomically)
 
     @classmethod
     def _new_handle(cls, path: str) -> Any:
@@ -192,7 +194,7 @@ class RuntimeCache:
         if not data:
             return  # S1: nothing to save, existing file untouched, no temp file
         self.check_directory(target)
-        write_atomically(target, data)
+        self.write_file(target, data)
 
     # -- autosave ------------------------------------------------------------------------
     def _autosave_if_enabled(self) -> None:
@@ -232,59 +234,3 @@ class RuntimeCache:
 
     def __repr__(self) -> str:
         return f"RuntimeCache(path={self.path!r}, autosave_on_del={self.autosave_on_del}, materialized={self.has_cache()})"
-
-
-class _RuntimeCacheContextManager:
-    """``with runtime_cache(module, path) as rc:``: load on enter, attach, save once on exit."""
-
-    cache_class: type = RuntimeCache
-
-    def __init__(self, targets: Union[torch.nn.Module, Sequence[torch.nn.Module]], path: Any = "", autosave: bool = True) -> None:
-        self._targets = (targets,) if isinstance(targets, torch.nn.Module) else tuple(targets)
-        if isinstance(path, (str, os.PathLike)):
-            self.path, self._stream = os.fspath(path), None
-        elif hasattr(path, "read") or hasattr(path, "write"):
-            self.path, self._stream = "", path
-        else:
-            raise TypeError(f"runtime_cache(): 'path' must be str, os.PathLike or a file-like object; got {type(path).__name__}")
-        self.autosave = autosave
-        self.handle: Optional[RuntimeCache] = None
-        self._previous: list[tuple[Any, Any]] = []
-
-    def __enter__(self) -> RuntimeCache:
-        from .module import TorchTensorRTModule
-
-        engines = [m for t in self._targets for m in t.modules() if isinstance(m, TorchTensorRTModule)]
-        if not engines:
-            raise RuntimeError("runtime_cache() requires at least one TorchTensorRTModule under the target(s)")
-        # The CM saves explicitly; its handle must never autosave too (A8).
-        self.handle = self.cache_class(self.path, autosave_on_del=False)
-        if self._stream is not None:
-            if hasattr(self._stream, "read"):
-                self.handle.load_from_stream(self._stream)
-        else:
-            self.handle.load()
-        for engine in engines:
-            self._previous.append((engine, engine.runtime_settings))
-            engine.runtime_settings = engine.runtime_settings.replace(runtime_cache=self.handle)
-        return self.handle
-
-    def __exit__(self, *exc_info: Any) -> None:
-        for engine, settings in reversed(self._previous):
-            engine.runtime_settings = settings
-        self._previous.clear()
-        if not self.autosave or self.handle is None:
-            return
-        try:
-            if self._stream is not None:
-                if hasattr(self._stream, "write"):
-                    self.handle.save_to_stream(self._stream)
-            else:
-                self.handle.save()
-        except Exception as exc:  # never mask the user's exception (A8); report it (A9)
-            logger.warning("runtime cache save on exiting runtime_cache() failed: %s: %s", type(exc).__name__, str(exc))
-
-
-def runtime_cache(targets: Union[torch.nn.Module, Sequence[torch.nn.Module]], path: Any = "", autosave: bool = True) -> _RuntimeCacheContextManager:
-    """Attach one shared cache to every engine under ``targets`` for a ``with`` block."""
-    return _RuntimeCacheContextManager(targets, path, autosave)

@@ -62,11 +62,9 @@ def namespace(variant: str = "") -> str:
 
 
 def cache_root() -> str:
-    explicit = os.environ.get("TRTCACHE_CACHE_DIR")
-    if explicit:
-        return os.path.abspath(os.path.expanduser(explicit))
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(os.path.abspath(xdg), "pytest-trtcache")
+    from pytest_trtcache.cachedir import cache_dir
+
+    return cache_dir(create=False)  # created (or found unwritable) by _ensure_writable
 
 
 def _compiler() -> tuple[str, str]:

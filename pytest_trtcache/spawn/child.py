@@ -18,7 +18,7 @@ import time
 import traceback
 from typing import Any
 
-from pytest_trtcache.unraisable import UnraisableRecorder, leak_from
+from pytest_trtcache.contract.unraisable import UnraisableRecorder, leak_from
 
 from .protocol import ExceptionRecord, Observation, Step
 

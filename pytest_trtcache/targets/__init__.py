@@ -57,7 +57,7 @@ def resolve(spec: str, role: str = "target") -> Target:
     elif kind == "module" and rest:
         target = _module_target(spec, rest)
     elif kind == "mutant" and rest:
-        from pytest_trtcache.mutants import mutant_target
+        from .mutant import mutant_target
 
         target = mutant_target(spec, rest)
     elif kind == "wheel" and rest:

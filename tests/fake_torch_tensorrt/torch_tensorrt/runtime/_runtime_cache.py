@@ -4,7 +4,8 @@ import torch
 import torch_tensorrt
 
 from pytest_trtcache.reference.cache import RuntimeCache as _Reference
-from pytest_trtcache.reference.cache import _autosave_at_exit, runtime_cache  # noqa: F401
+from pytest_trtcache.reference.cache import _autosave_at_exit  # noqa: F401
+from pytest_trtcache.reference.context import runtime_cache  # noqa: F401
 from pytest_trtcache.reference.handle import RuntimeCacheHandle as _RuntimeCacheHandle
 
 

@@ -34,7 +34,7 @@ class Gap:
 
 
 def parse(path: str) -> list[Gap]:
-    from pytest_trtcache import spec
+    from pytest_trtcache.contract import spec
 
     gaps = []
     with open(path, encoding="utf-8") as f:
@@ -50,7 +50,7 @@ def parse(path: str) -> list[Gap]:
 
 
 def apply(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from pytest_trtcache.report import _runtime_of
+    from pytest_trtcache.plugin.report import _runtime_of
 
     path = config.getoption("trtcache_known_gaps")
     if not path:

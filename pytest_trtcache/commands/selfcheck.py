@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
-CONFORMANCE_DIR = Path(PACKAGE_ROOT) / "conformance"
+from pytest_trtcache.commands.suite import IMPORT_ROOT, suite_dir
+
+CONFORMANCE_DIR = Path(suite_dir())
 FAILING = ("failed", "error")
 # A hang guard, not a speed bar: the whole suite against the reference takes ~2 min alone
 # here, over 5 min while CI's other tests and a mutant's child share the two cores.
@@ -92,7 +93,7 @@ def run_suite(
         child_env = dict(os.environ if env is None else env)
         # The child imports this checkout's package, whatever is pip-installed.
         root = str(suite.parent)
-        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, root, child_env.get("PYTHONPATH", "")) if p)
+        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (IMPORT_ROOT, root, child_env.get("PYTHONPATH", "")) if p)
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=child_env, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
@@ -192,7 +193,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """``trtcache selfcheck``: the reference must pass the whole suite and every mutant
     must fail on each clause it names. Exit 0 when both hold, 1 when not, 2 on bad usage."""
     from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401  (catalog fills MUTANTS)
-    from pytest_trtcache.options import positive_int
+    from pytest_trtcache.plugin.options import positive_int
 
     parser = argparse.ArgumentParser(prog="trtcache selfcheck", description=main.__doc__)
     parser.add_argument("--mutant", action="append", metavar="NAME", default=[], help="only this mutant (repeatable; default: the whole zoo)")

@@ -36,7 +36,7 @@ def target_spec(value: str) -> str:
 
 
 def clause_ids(value: str) -> list[str]:
-    from pytest_trtcache import spec
+    from pytest_trtcache.contract import spec
 
     ids = [part.strip() for part in value.split(",") if part.strip()]
     unknown = [i for i in ids if i not in spec.BY_ID]
@@ -63,7 +63,7 @@ def timeout_seconds(value: str) -> float:
 
 def gated_levels(value: str) -> frozenset[str]:
     """``all`` or comma-separated levels; ``required`` is always gated."""
-    from pytest_trtcache import spec
+    from pytest_trtcache.contract import spec
 
     parts = [p.strip() for p in value.split(",") if p.strip()]
     if parts == ["all"]:
@@ -75,15 +75,17 @@ def gated_levels(value: str) -> frozenset[str]:
 
 
 def known_gaps_file(value: str) -> str:
-    from pytest_trtcache.known_gaps import parse
+    from pytest_trtcache.plugin.known_gaps import parse
 
     try:
         parse(value)
     except (OSError, ValueError) as exc:
         raise argparse.ArgumentTypeError(f"known-gaps file {value!r}: {exc}") from None
     return value
+
+
 def profile_name(value: str) -> str:
-    from pytest_trtcache.profiles import PROFILES
+    from pytest_trtcache.plugin.profiles import PROFILES
 
     if value not in PROFILES:
         raise argparse.ArgumentTypeError(f"unknown hypothesis profile {value!r}; known: {', '.join(PROFILES)}")
@@ -100,96 +102,44 @@ def positive_int(value: str) -> int:
     return number
 
 
+# (flag, dest, default, parser or action, metavar, help): every option, one row each.
+OPTIONS = (
+    (TARGET, "trtcache_target", None, target_spec, "TARGET",
+     "implementation under test: reference (default), module:<dotted.path>, mutant:<name>, wheel:<requirement>, "
+     "wheel:/path/to/file.whl, torch_tensorrt, or a vendor entry-point name. Env: TRTCACHE_TARGET."),
+    (CLAUSE, "trtcache_clause", None, clause_ids, "IDS",
+     "run only the tests of these clauses (comma-separated ids, e.g. H5,F1)."),
+    (REPORT, "trtcache_report", None, str, "PATH",
+     "write a JSON report (per test: clause, level, runtime, outcome, message)."),
+    (SPAWN, "trtcache_spawn", "auto", spawn_mode, "MODE",
+     "how child processes start: fork (a warm server per pytest process), exec (a fresh interpreter each), "
+     "auto (fork where safe; default)."),
+    (TIMEOUT, "trtcache_timeout", 60.0, timeout_seconds, "SECONDS",
+     "kill a child (and its process group) running longer than this (default 60)."),
+    (PEER, "trtcache_peer", None, target_spec, "TARGET",
+     "a second target for cross-target pairs (target saves, peer loads, and the reverse)."),
+    (LEVEL, "trtcache_level", gated_levels("all"), gated_levels, "LEVELS",
+     "clause levels whose failures fail the run: all (default) or a comma-separated subset of required, extension, "
+     "security (required is always gated). Other failures are reported as 'failed (not gated)'."),
+    (KNOWN_GAPS, "trtcache_known_gaps", None, known_gaps_file, "FILE",
+     "file of known gaps, one a line: CLAUSE [RUNTIME] [# reason]; matching tests are xfail(strict)."),
+    (PROFILE, "trtcache_profile", None, profile_name, "NAME",
+     "hypothesis profile for the lifecycle state machines: trtcache-dev (default), trtcache-ci (default when the CI "
+     "environment variable is set), trtcache-thorough."),
+    (EXAMPLES, "trtcache_examples", None, positive_int, "N",
+     "override the profile's max_examples for the lifecycle state machines."),
+    (LIFECYCLE_CROSS, "trtcache_lifecycle_cross", False, "store_true", None,
+     "let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send)."),
+)
+
+
 def add_options(parser) -> None:
     group = parser.getgroup(GROUP, "runtime-cache conformance (pytest-trtcache)")
-    group.addoption(
-        TARGET,
-        dest="trtcache_target",
-        default=None,
-        type=target_spec,
-        metavar="TARGET",
-        help="implementation under test: reference (default), module:<dotted.path>, mutant:<name>, wheel:<requirement>, wheel:/path/to/file.whl, torch_tensorrt, or a vendor entry-point name. Env: TRTCACHE_TARGET.",
-    )
-    group.addoption(
-        CLAUSE,
-        dest="trtcache_clause",
-        default=None,
-        type=clause_ids,
-        metavar="IDS",
-        help="run only the tests of these clauses (comma-separated ids, e.g. H5,F1).",
-    )
-    group.addoption(
-        REPORT,
-        dest="trtcache_report",
-        default=None,
-        metavar="PATH",
-        help="write a JSON report (per test: clause, level, runtime, outcome, message).",
-    )
-    group.addoption(
-        SPAWN,
-        dest="trtcache_spawn",
-        default="auto",
-        type=spawn_mode,
-        help="how child processes start: fork (a warm server per pytest process), exec (a fresh interpreter each), auto (fork where safe; default).",
-    )
-    group.addoption(
-        TIMEOUT,
-        dest="trtcache_timeout",
-        default=60.0,
-        type=timeout_seconds,
-        metavar="SECONDS",
-        help="kill a child (and its process group) running longer than this (default 60).",
-    )
-    group.addoption(
-        PEER,
-        dest="trtcache_peer",
-        default=None,
-        type=target_spec,
-        metavar="TARGET",
-        help="a second target for cross-target pairs (target saves, peer loads, and the reverse).",
-    )
-    group.addoption(
-        LEVEL,
-        dest="trtcache_level",
-        default=gated_levels("all"),
-        type=gated_levels,
-        metavar="LEVELS",
-        help="clause levels whose failures fail the run: all (default) or a comma-separated subset of "
-        "required, extension, security (required is always gated). Other failures are reported as "
-        "'failed (not gated)'.",
-    )
-    group.addoption(
-        KNOWN_GAPS,
-        dest="trtcache_known_gaps",
-        default=None,
-        type=known_gaps_file,
-        metavar="FILE",
-        help="file of known gaps, one a line: CLAUSE [RUNTIME] [# reason]; matching tests are xfail(strict).",
-    )
-    group.addoption(
-        PROFILE,
-        dest="trtcache_profile",
-        default=None,
-        type=profile_name,
-        metavar="NAME",
-        help="hypothesis profile for the lifecycle state machines: trtcache-dev (default), trtcache-ci "
-        "(default when the CI environment variable is set), trtcache-thorough.",
-    )
-    group.addoption(
-        EXAMPLES,
-        dest="trtcache_examples",
-        default=None,
-        type=positive_int,
-        metavar="N",
-        help="override the profile's max_examples for the lifecycle state machines.",
-    )
-    group.addoption(
-        LIFECYCLE_CROSS,
-        dest="trtcache_lifecycle_cross",
-        action="store_true",
-        default=False,
-        help="let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send).",
-    )
+    for flag, dest, default, parse, metavar, help in OPTIONS:
+        if parse == "store_true":
+            group.addoption(flag, dest=dest, default=default, action="store_true", help=help)
+        else:
+            group.addoption(flag, dest=dest, default=default, type=parse, metavar=metavar, help=help)
 
 
 def target_from(config) -> str:
@@ -211,7 +161,7 @@ def target_from(config) -> str:
 
 def profile_from(config) -> str:
     """``--trtcache-profile``, else trtcache-ci when ``CI`` is set (as on GitHub Actions), else trtcache-dev."""
-    from pytest_trtcache.profiles import CI, DEV
+    from pytest_trtcache.plugin.profiles import CI, DEV
 
     value = config.getoption("trtcache_profile")
     if value:

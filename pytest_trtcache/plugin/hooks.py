@@ -1,6 +1,7 @@
 """pytest-trtcache's pytest hooks: options, markers, target selection, sub-plugins.
 
-Loaded as ``pytest -p trtcache`` (entry point ``pytest11: trtcache``). Importing this
+Loaded as ``pytest -p trtcache`` (entry point ``pytest11: trtcache =
+pytest_trtcache.plugin.hooks``). Importing this
 module must stay cheap: no torch, no runtime. Fixtures and hooks that do the work
 live in their own modules, registered in :func:`pytest_configure`.
 """
@@ -11,7 +12,7 @@ import os
 
 import pytest
 
-from pytest_trtcache import options
+from pytest_trtcache.plugin import options
 
 MARKERS = (
     "clause(id): the contract clause a conformance test checks (see CLAUSES.md)",
@@ -23,17 +24,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_trtcache import fixtures, gates, report
-    from pytest_trtcache.keys import TARGET_KEY
+    from pytest_trtcache.plugin import children, fixtures, gates, report
+    from pytest_trtcache.plugin.keys import TARGET_KEY
     from pytest_trtcache.targets import resolve
 
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
     config.stash[TARGET_KEY] = resolve(options.target_from(config))
     config.pluginmanager.register(fixtures, "trtcache-fixtures")
-    from pytest_trtcache.spawn import fixtures as spawn_fixtures
-
-    config.pluginmanager.register(spawn_fixtures, "trtcache-spawn")
+    config.pluginmanager.register(children, "trtcache-spawn")
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
     config.pluginmanager.register(gates, "trtcache-gates")
     _configure_hypothesis(config)
@@ -42,8 +41,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def _configure_hypothesis(config: pytest.Config) -> None:
     """Register the lifecycle profiles and load the chosen one (as array-api-tests
     does), so a maintainer's module-level ``machine_test_case(...)`` obeys it too."""
-    from pytest_trtcache import profiles
-    from pytest_trtcache.keys import PROFILE_KEY
+    from pytest_trtcache.plugin import profiles
+    from pytest_trtcache.plugin.keys import PROFILE_KEY
 
     profiles.register()
     name = options.profile_from(config)
@@ -51,13 +50,13 @@ def _configure_hypothesis(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from pytest_trtcache.keys import TARGET_KEY
+    from pytest_trtcache.plugin.keys import TARGET_KEY
 
     target = config.stash.get(TARGET_KEY, None)
     lines = []
     if target is not None:
         lines.append(f"trtcache: target {target.spec} ({target.description}); runtimes: {', '.join(target.runtimes)}")
-    from pytest_trtcache.keys import PROFILE_KEY
+    from pytest_trtcache.plugin.keys import PROFILE_KEY
 
     profile = config.stash.get(PROFILE_KEY, None)
     if profile is not None:
@@ -70,7 +69,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from pytest_trtcache import known_gaps, spec
+    from pytest_trtcache.plugin import known_gaps
+    from pytest_trtcache.contract import spec
 
     for item in items:
         marker = item.get_closest_marker("clause")

@@ -3,9 +3,9 @@
     trtcache run [--target T] [--peer P] [-n N] [--report PATH] [--level L] [--known-gaps F] [pytest args...]
     trtcache report PATH
     trtcache doctor
-    trtcache selfcheck [...]      (pytest_trtcache.selfcheck, when present)
+    trtcache selfcheck [...]      (pytest_trtcache.commands.selfcheck, when present)
     trtcache verdicts [...]       (clause x version table over released wheels)
-    trtcache bench [...]          (side-by-side costs; pytest_trtcache.bench)
+    trtcache bench [...]          (side-by-side costs; pytest_trtcache.commands.bench)
 
 ``run`` works from any directory: the suite is the installed ``pytest_trtcache.conformance``
 package, and pytest runs in a temp dir with its own rootdir and an empty ini, so a
@@ -16,53 +16,13 @@ therefore be absolute paths).
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from typing import Optional, Sequence
 
-
-def suite_dir() -> str:
-    """The conformance suite: the installed package, or the checkout's ``conformance/``."""
-    spec = importlib.util.find_spec("pytest_trtcache.conformance")
-    if spec is not None and spec.submodule_search_locations:
-        return list(spec.submodule_search_locations)[0]
-    checkout = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conformance")
-    if os.path.isfile(os.path.join(checkout, "__init__.py")):
-        return checkout
-    raise SystemExit("trtcache: the conformance suite is not installed (no pytest_trtcache.conformance)")
-
-
-def child_env() -> dict[str, str]:
-    """The environment for the pytest child: it imports the same pytest_trtcache as we do
-    (it runs in a temp dir, so a checkout on the cwd would otherwise be lost)."""
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    path = os.environ.get("PYTHONPATH", "")
-    return {**os.environ, "PYTHONPATH": here + (os.pathsep + path if path else "")}
-
-
-def pytest_args(ns: argparse.Namespace, rest: list[str], workdir: str) -> list[str]:
-    ini = os.path.join(workdir, "pytest.ini")
-    with open(ini, "w", encoding="utf-8") as f:
-        f.write("[pytest]\n")
-    args = ["-p", "trtcache", "--import-mode=importlib", "--rootdir", workdir, "-c", ini, "-p", "no:cacheprovider", "-o", "console_output_style=progress"]
-    if ns.target:
-        args += ["--trtcache-target", ns.target]
-    if ns.peer:
-        args += ["--trtcache-peer", ns.peer]
-    if ns.numprocesses:
-        args += ["-n", ns.numprocesses]
-    if ns.report:
-        args += ["--trtcache-report", os.path.abspath(ns.report)]
-    if ns.level:
-        args += ["--trtcache-level", ns.level]
-    if ns.known_gaps:
-        args += ["--trtcache-known-gaps", os.path.abspath(ns.known_gaps)]
-    return args + [suite_dir()] + rest
+from pytest_trtcache.commands.suite import child_env, pytest_args
 
 
 def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
@@ -75,7 +35,7 @@ def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
-    from pytest_trtcache.matrix import render
+    from pytest_trtcache.plugin.matrix import render
 
     try:
         with open(ns.path, encoding="utf-8") as f:
@@ -88,25 +48,25 @@ def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_selfcheck(ns: argparse.Namespace, rest: list[str]) -> int:
-    from pytest_trtcache.selfcheck import main
+    from pytest_trtcache.commands.selfcheck import main
 
     return main(rest)
 
 
 def cmd_doctor(ns: argparse.Namespace, rest: list[str]) -> int:
-    from pytest_trtcache.doctor import main
+    from pytest_trtcache.commands.doctor import main
 
     return main(ns.target)
 
 
 def cmd_verdicts(ns: argparse.Namespace, rest: list[str]) -> int:
-    from pytest_trtcache.verdicts import main
+    from pytest_trtcache.commands.verdicts import main
 
     return main(rest)
 
 
 def cmd_bench(ns: argparse.Namespace, rest: list[str]) -> int:
-    from pytest_trtcache.bench import main
+    from pytest_trtcache.commands.bench import main
 
     return main(rest)
 

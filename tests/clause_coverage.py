@@ -57,7 +57,7 @@ def clause_tests(suite: Path, extra_args: tuple[str, ...] = (), env: Optional[di
     with tempfile.TemporaryDirectory(prefix="trtcache-coverage-") as tmp:
         out = os.path.join(tmp, "markers.json")
         args = ["-p", "trtcache", str(suite), "--collect-only", "-q", "-p", "no:cacheprovider", f"--rootdir={suite.parent}", *extra_args]
-        code = f"import sys, pytest_trtcache.coverage as c; sys.exit(c._child_main({out!r}, {args!r}))"
+        code = f"import sys, tests.clause_coverage as c; sys.exit(c._child_main({out!r}, {args!r}))"
         child_env = dict(os.environ if env is None else env)
         child_env["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, str(suite.parent), child_env.get("PYTHONPATH", "")) if p)
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(suite.parent), env=child_env)

@@ -1,12 +1,12 @@
 """Timestamps from inside a forked child's shutdown, for ``trtcache bench``'s profile.
 
-Imported into the fork server (``ForkServer(imports=("pytest_trtcache.bench_probe",))``)
+Imported into the fork server (``ForkServer(imports=("pytest_trtcache.commands.bench_probe",))``)
 with ``TRTCACHE_BENCH_PROBE_DIR`` set. In each forked child it appends ``EVENT TIME``
 lines to ``<dir>/<pid>.log``: ``fork``, ``step-done`` (child.run returned),
 and ``atexit-first`` / ``atexit-last`` (around the atexit hooks); what follows the last
 stamp is module teardown, the interpreter's own collections and process exit (CPython
 3.11 runs its finalization collections without ``gc.callbacks``, so they are split by
-:func:`pytest_trtcache.bench.finalization_split` instead). Everything a late callback needs is bound as a default argument: module
+:func:`pytest_trtcache.commands.bench.finalization_split` instead). Everything a late callback needs is bound as a default argument: module
 teardown sets this module's globals to None before the last collections. It changes
 nothing the child does besides writing these lines, and the server itself writes none.
 Never imported by the plugin.

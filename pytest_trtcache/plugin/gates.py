@@ -13,7 +13,7 @@ from typing import Optional
 
 import pytest
 
-from pytest_trtcache import spec
+from pytest_trtcache.contract import spec
 
 #: user_properties keys the report reads (they travel with xdist reports)
 GATED = "trtcache_gated"

@@ -8,7 +8,7 @@ both see the same machine load; every figure carries its sample size ``n``. Figu
 
 * ``child.*`` / ``pair.*``: one child (a save over the stream channel) and one pair
   (save + load) under the exec and fork spawners; ``fork_phase.*``: where a forked
-  child's time goes, from :mod:`pytest_trtcache.bench_probe` stamps;
+  child's time goes, from :mod:`pytest_trtcache.commands.bench_probe` stamps;
 * ``finalization.*``: the shutdown of a torch-loaded interpreter split into process
   exit, module teardown (heap frozen: no collection walks the warm heap) and the
   collections over the warm heap, forked and exec'd;
@@ -33,8 +33,8 @@ import tempfile
 import time
 from typing import Any, Callable, Optional, Sequence
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PROBE = "pytest_trtcache.bench_probe"
+from pytest_trtcache.commands.suite import IMPORT_ROOT as ROOT, suite_dir
+PROBE = "pytest_trtcache.commands.bench_probe"
 GOALS = {"fork pair / exec pair": "<= 1/6 (0.167)", "suite -n 2": "< 60 s", "plugin load": "< 50 ms"}
 
 
@@ -183,11 +183,11 @@ def import_costs(figs: Figures, n: int, base: str) -> None:
     pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "pytest.ini", "test_trivial.py"]
     for _ in range(n):
         # pytest first: inside a pytest run it is already imported, so only the plugin's own cost counts
-        for name, code in (("alone", "import pytest_trtcache.plugin"), ("after_pytest", "import pytest; import pytest_trtcache.plugin")):
+        for name, code in (("alone", "import pytest_trtcache.plugin.hooks"), ("after_pytest", "import pytest; import pytest_trtcache.plugin.hooks")):
             _, proc = wall([sys.executable, "-X", "importtime", "-c", code], cwd=work)
-            cumulative, torch = importtime_of(proc.stderr, "pytest_trtcache.plugin")
+            cumulative, torch = importtime_of(proc.stderr, "pytest_trtcache.plugin.hooks")
             if torch:
-                raise RuntimeError("importing pytest_trtcache.plugin imported torch")
+                raise RuntimeError("importing pytest_trtcache.plugin.hooks imported torch")
             figs.add(f"import.plugin_{name}", cumulative, note=f"-X importtime -c '{code}': cumulative of the plugin (torch not imported)")
         for name, flag in (("with", "trtcache"), ("without", "no:trtcache")):  # interleaved
             t, proc = wall(pytest + ["-p", flag], cwd=work)
@@ -250,7 +250,7 @@ def lifecycle_rates(figs: Figures, examples: int, cross_examples: int, steps: in
 
 # -- the conformance suite --------------------------------------------------------------
 def suite_costs(figs: Figures) -> None:
-    base = [sys.executable, "-m", "pytest", "-p", "trtcache", "-q", "-rfE", "-p", "no:cacheprovider", "conformance"]
+    base = [sys.executable, "-m", "pytest", "-p", "trtcache", "-q", "-rfE", "-p", "no:cacheprovider", suite_dir()]
     for name, extra in (("sequential", []), ("xdist_2", ["-n", "2"])):
         t, proc = wall(base + extra, cwd=ROOT)
         lines = proc.stdout.strip().splitlines()

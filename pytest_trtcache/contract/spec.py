@@ -3,8 +3,8 @@
 IDs are stable once published (a vendor's known-gaps file names them). Levels:
 ``required`` = the contract of the fixed upstream cache (both seeds); ``extension`` =
 what a careful implementation also guarantees; ``security`` = what protects a user on a
-shared machine. ``python -m pytest_trtcache.spec > CLAUSES.md`` regenerates the list and
-``python -m pytest_trtcache.spec --readme README.md`` the README's table;
+shared machine. ``python -m pytest_trtcache.contract.spec > CLAUSES.md`` regenerates the list and
+``python -m pytest_trtcache.contract.spec --readme README.md`` the README's table;
 ``tests/test_spec.py`` fails when the two differ.
 """
 
@@ -106,7 +106,7 @@ def markdown() -> str:
     lines = [
         "# Contract clauses",
         "",
-        "Generated from `pytest_trtcache/spec.py` by `python -m pytest_trtcache.spec > CLAUSES.md`; edit the spec, not this file.",
+        "Generated from `pytest_trtcache/contract/spec.py` by `python -m pytest_trtcache.contract.spec > CLAUSES.md`; edit the spec, not this file.",
         "IDs are stable once published. `required` = the contract of the fixed upstream cache (both seeds);",
         "`extension` = what a careful implementation also guarantees; `security` = what protects a user on a shared machine.",
     ]

@@ -16,7 +16,8 @@ from typing import Any, Optional
 
 import pytest
 
-from pytest_trtcache import gates, spec
+from pytest_trtcache.plugin import gates
+from pytest_trtcache.contract import spec
 
 NOT_OBSERVABLE = "not observable: "
 
@@ -95,7 +96,7 @@ class ReportPlugin:
             record["outcome"] = "xpassed"
 
     def data(self) -> dict[str, Any]:
-        from pytest_trtcache.keys import TARGET_KEY
+        from pytest_trtcache.plugin.keys import TARGET_KEY
 
         target = self.config.stash[TARGET_KEY]
         return {
@@ -121,7 +122,7 @@ class ReportPlugin:
             with open(path, "w", encoding="utf-8") as f:
                 json.dump(data, f, indent=1)
         if summary and self.records:
-            from pytest_trtcache.matrix import render
+            from pytest_trtcache.plugin.matrix import render
 
             with open(summary, "a", encoding="utf-8") as f:
                 f.write(render(data) + "\n")
@@ -130,7 +131,7 @@ class ReportPlugin:
 def _spawner(config: pytest.Config) -> str:
     """The spawner children ran under: the one this process used (with its exec fallback,
     if it fell back), else the requested mode (xdist controller, or no child spawned)."""
-    from pytest_trtcache.keys import SPAWNER_KEY
+    from pytest_trtcache.plugin.keys import SPAWNER_KEY
 
     used = config.stash.get(SPAWNER_KEY, None)
     if used is not None:

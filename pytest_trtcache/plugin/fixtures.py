@@ -10,11 +10,11 @@ from typing import Iterator
 
 import pytest
 
-from pytest_trtcache import spec
-from pytest_trtcache.check import Check
-from pytest_trtcache.keys import TARGET_KEY
+from pytest_trtcache.contract import spec
+from pytest_trtcache.contract.check import Check
+from pytest_trtcache.plugin.keys import TARGET_KEY
 from pytest_trtcache.targets import Runtime, RuntimeUnavailable, Target
-from pytest_trtcache.unraisable import UnraisableRecorder
+from pytest_trtcache.contract.unraisable import UnraisableRecorder
 
 GUARD_KEY = pytest.StashKey[UnraisableRecorder]()
 
@@ -118,8 +118,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
 
 @pytest.fixture
 def check(request: pytest.FixtureRequest) -> Check:
-    """A :class:`~pytest_trtcache.check.Check` bound to this test's clause and runtime."""
-    from pytest_trtcache.report import _runtime_of
+    """A :class:`~pytest_trtcache.contract.check.Check` bound to this test's clause and runtime."""
+    from pytest_trtcache.plugin.report import _runtime_of
 
     clause = clause_of(request.node)
     return Check(clause.id if clause else "-", _runtime_of(request.node))

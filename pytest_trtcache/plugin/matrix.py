@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from pytest_trtcache import spec
+from pytest_trtcache.contract import spec
 
 LEGEND = (
     "pass: every test passed; pass (k/n): k of n passed, the rest not observable or skipped; "

@@ -1,6 +1,6 @@
 """pytest wiring for child processes: the session spawner, ``spawn``, ``runtime_pair``.
 
-Registered by ``plugin.pytest_configure``. The spawner is per pytest process (so per
+Registered by ``plugin.hooks.pytest_configure``. The spawner is per pytest process (so per
 xdist worker): its fork server starts on first use and is closed at session end, and
 every path it writes is under that process's basetemp.
 """
@@ -12,12 +12,11 @@ from typing import Callable, Iterator, Optional
 
 import pytest
 
-from pytest_trtcache.keys import SPAWNER_KEY, TARGET_KEY
+from pytest_trtcache.plugin.keys import SPAWNER_KEY, TARGET_KEY
+from pytest_trtcache.spawn.pairs import PairRuns, RuntimePair, all_pairs, step_for
+from pytest_trtcache.spawn.protocol import Observation
+from pytest_trtcache.spawn.spawners import Spawner, make_spawner
 from pytest_trtcache.targets import Runtime, Target, resolve
-
-from .pairs import PairRuns, RuntimePair, all_pairs, step_for
-from .protocol import Observation
-from .spawners import Spawner, make_spawner
 
 PEER_KEY = pytest.StashKey[Optional[Target]]()
 

@@ -18,16 +18,15 @@ import sys
 import tempfile
 from typing import Any, Optional, Sequence
 
-from pytest_trtcache import spec
-from pytest_trtcache.matrix import LEGEND, cell
+from pytest_trtcache.commands.suite import child_env, pytest_args
+from pytest_trtcache.contract import spec
+from pytest_trtcache.plugin.matrix import LEGEND, cell
 
 VERSIONS = ("2.13.0", "2.14.0")
 REQUIREMENT = "torch-tensorrt=={}"
 
 
 def run_version(version: str, rest: list[str], workdir: str) -> dict[str, Any]:
-    from pytest_trtcache.cli import child_env, pytest_args
-
     ns = argparse.Namespace(target=f"wheel:{REQUIREMENT.format(version)}", peer=None, numprocesses=None, report=os.path.join(workdir, f"{version}.json"), level=None, known_gaps=None)
     sub = os.path.join(workdir, version)
     os.makedirs(sub)
