@@ -1,45 +1,18 @@
-"""Hypothesis state machines: a target's runtime model-checked against the contract.
-
-:func:`lifecycle_machine` builds a ``RuleBasedStateMachine`` whose system under test is
-one :class:`~pytest_trtcache.targets.base.Runtime` (handles and ``RuntimeCache``
-facades made through the Runtime API) and whose model is :class:`Model`: per object
-its state (pending / materialized / dead), its entries, its autosave flag, whether
-an at-exit hook is armed, and how many saves it did; expected bytes always come from
-the reference's wire format (``kernels.encode``), never from re-running the target.
-
-While an example runs, ``atexit.register``/``atexit.unregister`` are replaced by a
-private :class:`AtexitRecorder` (so the machine can fire the hooks, and none of them
-runs at the real interpreter exit), the facade's ``save`` is wrapped to count saves,
-and an :class:`~pytest_trtcache.unraisable.UnraisableRecorder` catches leaks. Every
-assertion names its clause (``[A4] ...``). Observations a runtime does not expose are
-skipped and collected in ``Machine.not_observed``.
-
-Use it from a test file (see docs/lifecycle.md)::
-
-    from pytest_trtcache.lifecycle import machine_test_case
-    TestMyCache = machine_test_case("module:my_pkg._runtime_cache")
-"""
+"""The lifecycle machine: its rules and invariants, and the factory that binds it to a runtime."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import copy
 import gc
 import io
-import json
 import os
 import pickle
 import shutil
 import stat
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 import weakref
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Optional, Protocol, Union
+from typing import Any, Callable, Iterable, Optional, Union
 
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
@@ -47,300 +20,35 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 
 from pytest_trtcache.check import Check, describe
 from pytest_trtcache.faults import Injector, inject
-from pytest_trtcache.reference.kernels import HEADER_SIZE, decode, describe_blob, encode
+from pytest_trtcache.lifecycle.channel import Channel
+from pytest_trtcache.lifecycle.disk import _default_tmp_dir, _read, _temp_files
+from pytest_trtcache.lifecycle.model import Model, World
+from pytest_trtcache.lifecycle.recorders import AtexitRecorder, SaveRecorder
+from pytest_trtcache.lifecycle.strategies import (
+    BAD_FILES,
+    CM_EXITS,
+    CONCURRENT_BLOB,
+    CONCURRENT_SAVERS,
+    FACADE,
+    HANDLE,
+    KEYS,
+    KINDS,
+    LAYOUTS,
+    SYMLINK_AT,
+    THREADS,
+    WRAPPER_EXCLUDED,
+    WRONG_DTYPES,
+    entries_strategy,
+)
+from pytest_trtcache.lifecycle.threads import THREAD_TIMEOUT_S, _together
+from pytest_trtcache.reference.kernels import decode, describe_blob, encode
 from pytest_trtcache.reported import Reports, capture_reports
 from pytest_trtcache.targets.base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, Runtime, bytes_of, layout_of
 from pytest_trtcache.unraisable import UnraisableRecorder
 
-HANDLE, FACADE = "handle", "facade"
-KINDS = (HANDLE, FACADE)
-
-# Few keys, so entries collide and merges (later value wins) are exercised.
-KEYS = (b"conv:1x3x224x224", b"gemm:64x64", b"softmax:8x128", b"relu:1")
-entries_strategy = st.dictionaries(st.sampled_from(KEYS), st.binary(min_size=1, max_size=6), max_size=3)
-
-# The hostile world (H3, H8, A7-A9, S4-S6, X1, X2): what a shared machine, a crash or a
-# careless caller does to a cache. Each rule below draws from these.
-# H8: all uint8, all accepted; "empty": an empty tensor, whatever the entries (H4: a no-op)
-LAYOUTS = ("contiguous", "empty", "non-contiguous", "sliced", "2-d", "transposed-2-d")
-WRONG_DTYPES = ("int8", "float32", "int64", "bool")  # H8: all rejected with a clear error
-THREADS = (1, 1, 4)  # materialize from one thread, or from four at once (H3)
-SYMLINK_AT = ("temp", "lock", "target")  # X1: where a symlink is planted before a save
-_GOOD = encode({KEYS[0]: b"warm", KEYS[1]: b"kernel"})
-BAD_FILES = {  # S6: what a crash, a disk or another program leaves at a cache path
-    "empty": b"",
-    "truncated-in-the-header": _GOOD[: HEADER_SIZE // 2],
-    "truncated-after-the-header": _GOOD[: HEADER_SIZE + 2],
-    "truncated-by-one": _GOOD[:-1],
-    "bit-flipped-body": _GOOD[:-3] + bytes([_GOOD[-3] ^ 0x40]) + _GOOD[-2:],
-    "foreign-zip": b"PK\x03\x04" + b"\x14\x00" * 20,
-    "random": bytes(range(256)),
-}
-# (user's exception, save fails) on leaving runtime_cache(); the hostile one first, as
-# hypothesis favours a sampled list's first element
-CM_EXITS = ((True, True), (False, False), (True, False), (False, True))
-# what the engine wrapper must not pickle: its runtime settings and the cache they made (W1)
-WRAPPER_EXCLUDED = ("_runtime_settings", "_implicit_cache_handle")
-CONCURRENT_SAVERS, CONCURRENT_BLOB = 4, 256 << 10  # S5: big enough that unlocked writes interleave
-
 
 class _Crash(Exception):
     """Raised half way through a ``deepcopy`` (A7)."""
-
-
-# -- the model ------------------------------------------------------------------------
-@dataclass
-class Model:
-    """The contract's view of one handle or facade (pure python)."""
-
-    kind: str
-    path: str
-    pending: bytes = b""  # H1: bytes stashed before materialization
-    entries: Optional[dict[bytes, bytes]] = None  # None: pending state
-    drained: dict[bytes, bytes] = field(default_factory=dict)  # entries that came from pending bytes
-    dead: bool = False
-    loaded: bool = False  # made by pickle / deepcopy (H5, F2 attribute failures to it)
-    autosave: bool = False
-    registered: bool = False  # an at-exit hook is armed for it
-    saves: int = 0  # saves not made by the machine itself (autosave, CM exit)
-    cm: bool = False  # the runtime_cache() context manager's facade
-
-    @property
-    def state(self) -> str:
-        return "dead" if self.dead else ("materialized" if self.entries is not None else "pending")
-
-    def blob(self) -> bytes:
-        """What ``serialize()`` returns: live entries, else the pending bytes (H9)."""
-        return encode(self.entries) if self.entries is not None else self.pending
-
-    def deserialize(self, blob: bytes) -> None:
-        if not blob:
-            return  # H4
-        if self.entries is None:
-            self.pending = blob  # pending bytes are replaced, as upstream's handle does
-        else:
-            self.entries.update(decode(blob))
-
-    def materialize(self) -> int:
-        """Returns how many live caches the config must have created (H2: once)."""
-        if self.entries is not None:
-            return 0
-        self.drained = decode(self.pending)
-        self.entries, self.pending = dict(self.drained), b""
-        return 1
-
-    def loaded_copy(self) -> "Model":
-        """What pickle / deepcopy gives: pending with the bytes, flag carried (H5, F2)."""
-        return Model(kind=self.kind, path=self.path, pending=self.blob(), loaded=True, autosave=self.autosave, registered=self.autosave)
-
-
-class World:
-    """The model of everything: objects by label and the files the machine watches."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, Model] = {}
-        self.files: dict[str, bytes] = {}
-        # files whose expected bytes a *pending* object saved: that a pending save writes
-        # its pending bytes at all is H9's promise, so a mismatch there is H9's verdict
-        self.pending_writes: set[str] = set()
-        # directories the machine made hostile: "broken" (a file now stands where the
-        # directory was: every save there fails) or "shared" (writable by others, X2)
-        self.dir_state: dict[str, str] = {}
-        # reports (a warning or log record) the current step must produce: (clause, why)
-        self.reports_due: list[tuple[str, str]] = []
-        # paths a save into a shared directory may have written or not (refused or reported)
-        self.either: dict[str, set[Optional[bytes]]] = {}
-
-    def autosave(self, m: Model) -> None:
-        """``_autosave_if_enabled``: one save, flag off, only with a path (A1, A3, A4)."""
-        if m.autosave and m.path:
-            m.autosave = False
-            m.saves += 1
-            self.save(m, m.path)
-
-    def save(self, m: Model, path: str) -> None:
-        state = self.dir_state.get(os.path.dirname(path)) if path else None
-        if path and m.blob() and state == "broken":  # the save fails: reported (A9), nothing written
-            self.reports_due.append(("A9", f"a failed save to {os.path.basename(path)} (its directory is now a file)"))
-            return
-        if path and m.blob() and state == "shared":  # refused or reported, written or not (X2)
-            self.reports_due.append(("X2", f"a save to {os.path.basename(path)} in a directory others can write"))
-            self.either.setdefault(path, {self.files.get(path)}).add(m.blob())
-            return
-        if path and m.blob():  # S1, S2: nothing to save touches nothing
-            self.files[path] = m.blob()
-            if m.entries is None:
-                self.pending_writes.add(path)
-            else:
-                self.pending_writes.discard(path)
-
-    def saw(self, path: str, content: Optional[bytes]) -> None:
-        """Take a file as it is on disk (``None``: absent), after a step whose outcome the
-        contract leaves open or a known gap let differ."""
-        if content is None:
-            self.files.pop(path, None)
-        else:
-            self.files[path] = content
-
-    def live(self, kind: Optional[str] = None) -> Iterable[tuple[str, Model]]:
-        return [(k, m) for k, m in self.objects.items() if not m.dead and (kind is None or m.kind == kind)]
-
-
-# -- the harness ----------------------------------------------------------------------
-class AtexitRecorder:
-    """Takes ``atexit.register``/``unregister`` over for a window, into a private list.
-
-    The hooks registered by the target during the machine never reach the real
-    registry (they must not run at the real interpreter exit); :meth:`fire` runs them
-    as interpreter shutdown would (last registered first, then the registry is empty).
-    """
-
-    def __init__(self) -> None:
-        self.hooks: list[tuple[Callable[..., Any], tuple, dict]] = []
-        self.errors: list[str] = []
-        self._saved: Optional[tuple[Any, Any]] = None
-        self._real_count: Optional[int] = None
-
-    def register(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Callable[..., Any]:
-        self.hooks.append((func, args, kwargs))
-        return func
-
-    def unregister(self, func: Callable[..., Any]) -> None:
-        self.hooks = [h for h in self.hooks if h[0] != func]
-
-    def funcs(self) -> list[Callable[..., Any]]:
-        return [h[0] for h in self.hooks]
-
-    def fire(self) -> None:
-        hooks, self.hooks = self.hooks, []
-        for func, args, kwargs in reversed(hooks):
-            try:
-                func(*args, **kwargs)
-            except Exception as exc:  # the real registry prints it as "Exception ignored"
-                self.errors.append(f"{func!r}: {type(exc).__name__}: {exc}")
-
-    def real_count(self) -> Optional[int]:
-        counter = getattr(atexit, "_ncallbacks", None)
-        return counter() if counter is not None else None
-
-    def real_registrations(self) -> int:
-        """Hooks that reached the real registry anyway (a target that bound ``register`` early)."""
-        now = self.real_count()
-        return 0 if now is None or self._real_count is None else now - self._real_count
-
-    def __enter__(self) -> "AtexitRecorder":
-        self._saved = (atexit.register, atexit.unregister)
-        self._real_count = self.real_count()
-        atexit.register, atexit.unregister = self.register, self.unregister  # type: ignore[assignment]
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._saved is not None:
-            atexit.register, atexit.unregister = self._saved  # type: ignore[assignment]
-            self._saved = None
-
-
-class SaveRecorder:
-    """Wraps the facade class's ``save`` to record outermost calls, by who made them.
-
-    ``label_of(obj)`` names the facade at call time (during ``__del__`` the object is
-    still alive, so its id is still the one the machine recorded)."""
-
-    def __init__(self, cls: type, label_of: Callable[[Any], str]) -> None:
-        self.cls = cls
-        self.label_of = label_of
-        self.calls: list[tuple[str, bool]] = []  # (facade label or "", made by the machine)
-        self.explicit = False
-        self._local = threading.local()  # call depth per thread: S5's rule saves from several
-        self._had_own = "save" in vars(cls)
-        self._original = cls.save
-
-    @contextlib.contextmanager
-    def by_machine(self) -> Iterator[None]:
-        """Saves in this block are the machine's own (explicit), not counted as autosaves."""
-        self.explicit = True
-        try:
-            yield
-        finally:
-            self.explicit = False
-
-    def __enter__(self) -> "SaveRecorder":
-        original, recorder = self._original, self
-
-        def save(facade: Any, *args: Any, **kwargs: Any) -> Any:
-            local = recorder._local
-            depth = getattr(local, "depth", 0)
-            if depth == 0:
-                recorder.calls.append((recorder.label_of(facade), recorder.explicit))
-            local.depth = depth + 1
-            try:
-                return original(facade, *args, **kwargs)
-            finally:
-                local.depth = depth
-
-        self.cls.save = save
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._had_own:
-            self.cls.save = self._original
-        else:
-            del self.cls.save
-
-
-# -- cross-process channel ------------------------------------------------------------
-class Channel(Protocol):
-    """Sends a pickled handle or facade to a child in another process of the same
-    target and runtime; the child loads it, materializes it and reports what it holds.
-
-    ``(artifact, kind) -> {"serialized": hex, ...}``; ``kind`` is ``"handle"`` or
-    ``"facade"``. An implementation may add ``"stderr"`` (included in failures).
-    """
-
-    def __call__(self, artifact: bytes, kind: str) -> dict[str, Any]: ...
-
-
-_CHILD = r"""
-import json, pickle, sys
-from pytest_trtcache.targets import resolve
-from pytest_trtcache.targets.base import bytes_of
-spec, name, kind = sys.argv[1:4]
-rt = resolve(spec).runtime(name)
-rt.activate_process()
-obj = pickle.loads(sys.stdin.buffer.read())
-handle = obj if kind == "handle" else rt.handle_of(obj)
-rt.materialize(handle)
-print(json.dumps({"serialized": bytes_of(handle.serialize()).hex()}))
-"""
-
-
-class SubprocessChannel:
-    """The simplest :class:`Channel`: a fresh ``python -c`` per send (about 2 s each).
-
-    The child exits through a normal interpreter shutdown, so a facade that arrives
-    with autosave on saves at the child's exit, as in production.
-    """
-
-    def __init__(self, target_spec: str, runtime_name: str, timeout_s: float = 120.0) -> None:
-        self.target_spec, self.runtime_name, self.timeout_s = target_spec, runtime_name, timeout_s
-
-    def __repr__(self) -> str:
-        return f"SubprocessChannel({self.target_spec!r}, {self.runtime_name!r})"
-
-    def __call__(self, artifact: bytes, kind: str) -> dict[str, Any]:
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or os.getcwd() for p in sys.path))
-        proc = subprocess.run(
-            [sys.executable, "-c", _CHILD, self.target_spec, self.runtime_name, kind],
-            input=artifact,
-            capture_output=True,
-            env=env,
-            timeout=self.timeout_s,
-        )
-        stderr = proc.stderr.decode(errors="replace")
-        lines = proc.stdout.decode(errors="replace").strip().splitlines()
-        if proc.returncode != 0 or not lines:
-            return {"error": f"child exited {proc.returncode}", "stderr": stderr}
-        return {**json.loads(lines[-1]), "stderr": stderr}
 
 
 # -- the machine ----------------------------------------------------------------------
@@ -368,45 +76,6 @@ _RULES_OF_KIND = {
 
 class _UserError(Exception):
     """The user's own exception inside a ``runtime_cache()`` block (A8)."""
-
-
-def _read(path: str) -> Optional[bytes]:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
-THREAD_TIMEOUT_S = 60.0
-
-
-def _together(calls: list[Callable[[], Any]]) -> tuple[int, list[str]]:
-    """Run ``calls`` in threads released at once by a barrier: (threads still running
-    after ``THREAD_TIMEOUT_S``, the exceptions they raised)."""
-    barrier, errors = threading.Barrier(len(calls)), []
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            call()
-        except Exception as exc:  # returned to the caller, which names the clause
-            errors.append(f"{type(exc).__name__}: {exc}")
-
-    workers = [threading.Thread(target=run, args=(call,), daemon=True) for call in calls]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join(THREAD_TIMEOUT_S)
-    return sum(t.is_alive() for t in workers), errors
-
-
-def _temp_files(top: str) -> list[str]:
-    return sorted(os.path.relpath(os.path.join(d, n), top) for d, _, names in os.walk(top) for n in names if n.endswith(".tmp"))
-
-
-def _default_tmp_dir() -> str:
-    return tempfile.mkdtemp(prefix="trtcache-lifecycle-")
 
 
 def lifecycle_machine(
