@@ -23,7 +23,8 @@ Use it from a test file (see docs/lifecycle.md)::
 from __future__ import annotations
 
 from pytest_trtcache.lifecycle.channel import Channel, SubprocessChannel
-from pytest_trtcache.lifecycle.machine import lifecycle_machine, machine_for, machine_test_case
+from pytest_trtcache.lifecycle.for_maintainers import machine_for, machine_test_case
+from pytest_trtcache.lifecycle.machine import lifecycle_machine
 from pytest_trtcache.lifecycle.model import Model, World
 from pytest_trtcache.lifecycle.recorders import AtexitRecorder, SaveRecorder
 from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE, KINDS
