@@ -1,4 +1,4 @@
-"""The lifecycle state machine (``pytest_trtcache/lifecycle.py``) in each runtime.
+"""The lifecycle state machine (``pytest_trtcache/lifecycle/``) in each runtime.
 
 One machine, three runs. Two check the *required* clauses only, so the report names a
 family for each and an extension or security finding cannot stop them half way (a run

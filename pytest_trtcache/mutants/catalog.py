@@ -127,7 +127,7 @@ register(Mutant(
     description="__del__-only autosave; at shutdown the lazy import raises 'sys.meta_path is None' and the file is never written",
 ))
 
-# Lifecycle paths (first found by the lifecycle state machine, pytest_trtcache/lifecycle.py).
+# Lifecycle paths (first found by the lifecycle state machine, pytest_trtcache/lifecycle/).
 register(Mutant(
     name="lifecycle-rematerialize",
     clauses=("H2",),

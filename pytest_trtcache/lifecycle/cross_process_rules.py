@@ -1,0 +1,37 @@
+"""Rule: an object sent to a child process of the same target and runtime (C1, C2)."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis.stateful import precondition
+
+from pytest_trtcache.lifecycle.base import MachineBase
+from pytest_trtcache.lifecycle.bundles import on_any_object
+from pytest_trtcache.lifecycle.strategies import FACADE
+from pytest_trtcache.reference.kernels import decode, encode
+
+
+class CrossProcessRules(MachineBase):
+    """Only with a channel (``lifecycle_machine(channel=...)``)."""
+
+    @precondition(lambda self: self.channel is not None)
+    @on_any_object()
+    def send_to_child(self, obj: str) -> None:
+        m = self.world.objects[obj]
+        self.begin(f"send {obj} [{m.state}] to a child process")
+        c = self.check("C1")
+        with c.no_exception(f"pickle a {m.state} {m.kind}"):
+            artifact = pickle.dumps(self.objects[obj])
+        seen = self.channel(artifact, m.kind)
+        stderr = seen.get("stderr", "")
+        self.expect("C1", "child's run", seen.get("error"), None, stderr)
+        self.expect("C1", "what the child holds after materializing", bytes.fromhex(seen["serialized"]), encode(decode(m.blob())), stderr)
+        self.expect("C2", "'Exception ignored' in the child's stderr", "Exception ignored" in stderr, False, stderr)
+        if m.kind == FACADE:
+            self.world.reports_due = []
+            self.world.autosave(m.loaded_copy())  # the child's copy autosaves at its exit (A1)
+            for clause, why in self.world.reports_due:  # reported on the child's stderr
+                self.expect(clause, f"{why} reported in the child's stderr", bool(stderr.strip()), True, stderr)
+            self.world.reports_due = []
+            self.settle_shared_saves(stderr)

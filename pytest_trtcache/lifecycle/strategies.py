@@ -1,0 +1,39 @@
+"""What the machine draws from: the kinds of object it makes, the entries of a cache, and
+the hostile world each rule of it draws its options from."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from pytest_trtcache.reference.kernels import HEADER_SIZE, encode
+
+HANDLE, FACADE = "handle", "facade"
+KINDS = (HANDLE, FACADE)
+
+# Few keys, so entries collide and merges (later value wins) are exercised.
+KEYS = (b"conv:1x3x224x224", b"gemm:64x64", b"softmax:8x128", b"relu:1")
+entries_strategy = st.dictionaries(st.sampled_from(KEYS), st.binary(min_size=1, max_size=6), max_size=3)
+
+# The hostile world (H3, H8, A7-A9, S4-S6, X1, X2): what a shared machine, a crash or a
+# careless caller does to a cache. The rules draw their options from these.
+# H8: all uint8, all accepted; "empty": an empty tensor, whatever the entries (H4: a no-op)
+LAYOUTS = ("contiguous", "empty", "non-contiguous", "sliced", "2-d", "transposed-2-d")
+WRONG_DTYPES = ("int8", "float32", "int64", "bool")  # H8: all rejected with a clear error
+THREADS = (1, 1, 4)  # materialize from one thread, or from four at once (H3)
+SYMLINK_AT = ("temp", "lock", "target")  # X1: where a symlink is planted before a save
+_GOOD = encode({KEYS[0]: b"warm", KEYS[1]: b"kernel"})
+BAD_FILES = {  # S6: what a crash, a disk or another program leaves at a cache path
+    "empty": b"",
+    "truncated-in-the-header": _GOOD[: HEADER_SIZE // 2],
+    "truncated-after-the-header": _GOOD[: HEADER_SIZE + 2],
+    "truncated-by-one": _GOOD[:-1],
+    "bit-flipped-body": _GOOD[:-3] + bytes([_GOOD[-3] ^ 0x40]) + _GOOD[-2:],
+    "foreign-zip": b"PK\x03\x04" + b"\x14\x00" * 20,
+    "random": bytes(range(256)),
+}
+# (user's exception, save fails) on leaving runtime_cache(); the hostile one first, as
+# hypothesis favours a sampled list's first element
+CM_EXITS = ((True, True), (False, False), (True, False), (False, True))
+# what the engine wrapper must not pickle: its runtime settings and the cache they made (W1)
+WRAPPER_EXCLUDED = ("_runtime_settings", "_implicit_cache_handle")
+CONCURRENT_SAVERS, CONCURRENT_BLOB = 4, 256 << 10  # S5: big enough that unlocked writes interleave
