@@ -1,9 +1,18 @@
 """The warm fork server: ``python -m pytest_trtcache.spawn.server --preload SPEC ...``.
 
-Started once per pytest process (per xdist worker) by exec. It imports torch and the
-runtimes of the given targets, calls ``gc.freeze()`` (so a child's finalization does
-not walk the warm heap: about half of a forked child's cost), then serves JSON lines
-on stdin/stdout:
+Started once per pytest process (per xdist worker) by exec. It imports torch (and the
+other libraries of :data:`WARM_LIBRARIES`), calls ``gc.freeze()``, and only then imports
+the runtimes of the given targets and this package's child code. So a forked child
+inherits a warm heap in two parts:
+
+* the frozen part, torch and the libraries: the child's collections never walk it, and
+  it never has to (nothing the target or a step makes lives in a cycle through it);
+* the young part, the target's modules, ours, and everything the step creates: collected
+  at the child's shutdown exactly as in an exec'd interpreter, module-teardown cycles
+  included (without that, PR #4362's shutdown bug does not reproduce under fork).
+
+A child therefore finalizes without unfreezing: about half the cost of walking the whole
+warm heap (BENCHMARKS.md), with the same fidelity. It serves JSON lines on stdin/stdout:
 
     -> {"step": "/path/to/step.json"}
     <- {"pid": 1234}                      (the child runs in its own process group)
@@ -34,9 +43,22 @@ def _send(out: IO[str], message: dict[str, Any]) -> None:
     out.flush()
 
 
-def _preload(specs: list[str], imports: list[str]) -> dict[str, str]:
-    import torch  # noqa: F401  (the point of a warm server)
+# Imported before gc.freeze(): big, and never the code under test. numpy only where it is
+# installed (upstream's sources call Tensor.numpy()).
+WARM_LIBRARIES = ("torch", "filelock", "numpy")
 
+
+def _import_warm_libraries() -> None:
+    for name in WARM_LIBRARIES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            if name == "torch":
+                raise
+
+
+def _preload(specs: list[str], imports: list[str]) -> dict[str, str]:
+    """Import (after the freeze) what every child needs; return the runtimes that cannot run."""
     from pytest_trtcache.spawn import child, ops  # noqa: F401
     from pytest_trtcache.targets import resolve
 
@@ -83,12 +105,9 @@ def _become_child(step_path: str, requests: IO[str], replies: IO[str]) -> None:
     with open(step["observation"] + ".tmp", "w", encoding="utf-8") as f:
         json.dump(obs, f)
     os.replace(step["observation"] + ".tmp", step["observation"])
-    # Fidelity: objects frozen by gc.freeze() are never collected, so cyclic garbage among
-    # them (a module dict <-> its functions, once sys.modules lets go) would keep a
-    # user's engine alive through shutdown and its __del__ would never run, unlike in an
-    # exec'd interpreter. Unfreeze before finalizing; the freeze still spared the step's
-    # own collections from walking (and copying) the warm heap.
-    gc.unfreeze()
+    # No gc.unfreeze(): the frozen part holds only torch and the warm libraries, so every
+    # cycle that can keep a user's engine alive (a module dict <-> its functions, once
+    # sys.modules lets go) is young and collected here as in an exec'd interpreter.
     raise SystemExit(code)  # unwinds out of main(): a real interpreter shutdown
 
 
@@ -104,9 +123,10 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     from pytest_trtcache.spawn import safety
 
-    skipped = _preload(args.preload, args.imports)
+    _import_warm_libraries()
     gc.collect()
-    gc.freeze()
+    gc.freeze()  # torch and the libraries only: see the module docstring
+    skipped = _preload(args.preload, args.imports)
     _send(replies, {"ready": True, "pid": os.getpid(), "unsafe": safety.fork_unsafe_reason(), "skipped": skipped})
     for line in requests:
         request = json.loads(line)
