@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -46,12 +44,6 @@ def _events_of_a_save(runtime, directory, path, entries) -> list:
     with inject(Injector(str(directory))) as probe:
         rc.save()
     return probe.events
-
-
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    return env
 
 
 def _child_step(runtime, path, entries, **extra) -> str:
@@ -96,32 +88,41 @@ def _prepared_dir(runtime, tmp_path, name):
     return directory, path
 
 
-def _saver(runtime, path, entries, **extra) -> subprocess.Popen:
-    step = _child_step(runtime, path, entries, **extra)
-    return subprocess.Popen([sys.executable, "-m", "pytest_trtcache.contract.faults", step], env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+SAVER = "pytest_trtcache.contract.faults:saver"
+
+
+def _saver(start_child, name, runtime, path, entries, **extra):
+    """A saving child, started at once (real processes: SIGKILL and concurrency are real)."""
+    return start_child(SAVER, _child_step(runtime, path, entries, **extra), name)
+
+
+def _finish(child):
+    """(exit status, stdout, stderr) of a child, once it has exited."""
+    child.wait(CHILD_TIMEOUT_S)
+    out, err = child.output()
+    return child.returncode, out, err
 
 
 @pytest.mark.clause("S4")
-def test_a_save_killed_at_any_point_leaves_old_or_new_and_the_next_save_cleans_up(runtime, check, tmp_path):
+def test_a_save_killed_at_any_point_leaves_old_or_new_and_the_next_save_cleans_up(runtime, check, tmp_path, start_child):
     # The points are enumerated by a child that is not killed, in a directory prepared
     # like every other child's: the same code takes the same path through the same state.
     _, probe_path = _prepared_dir(runtime, tmp_path, "probe")
-    probe = _saver(runtime, probe_path, ENTRIES_A)
-    out, err = probe.communicate(timeout=CHILD_TIMEOUT_S)
+    code, out, err = _finish(_saver(start_child, "probe", runtime, probe_path, ENTRIES_A))
     check.child_stderr = err
     with check.step("an uninterrupted save in a child"):
-        check.equal("child exit status", probe.returncode, 0)
+        check.equal("child exit status", code, 0)
         events = json.loads(out.splitlines()[-1])["events"]
         check.true("a save to touch the file system", bool(events))
     children = []
     for index in range(len(events)):
         directory, path = _prepared_dir(runtime, tmp_path, f"kill-{index}")
-        children.append((index, directory, path, _saver(runtime, path, ENTRIES_A, kill_at=index)))
-    for index, directory, path, proc in children:
-        out, err = proc.communicate(timeout=CHILD_TIMEOUT_S)
+        children.append((index, directory, path, _saver(start_child, f"kill-{index}", runtime, path, ENTRIES_A, kill_at=index)))
+    for index, directory, path, child in children:
+        code, _out, err = _finish(child)
         check.child_stderr = err
         with check.step(f"child SIGKILLed at file-system event #{index} {tuple(events[index])} of its save()"):
-            check.equal("child exit status", proc.returncode, -9)
+            check.equal("child exit status", code, -9)
             content = path.read_bytes() if path.exists() else None
             check.true("the target to hold the old or the new complete blob", content in (BLOB_B, BLOB_A), observed=content)
         with check.step(f"the next save() after a kill at event #{index}"):
@@ -132,34 +133,34 @@ def test_a_save_killed_at_any_point_leaves_old_or_new_and_the_next_save_cleans_u
 
 
 @pytest.mark.clause("S5")
-def test_concurrent_savers_leave_one_complete_blob(runtime, check, tmp_path):
+def test_concurrent_savers_leave_one_complete_blob(runtime, check, tmp_path, start_child):
     savers, rounds = 8, 25
-    path = tmp_path / "cache.bin"
+    directory = tmp_path / "shared"
+    directory.mkdir(mode=0o700)
+    path = directory / "cache.bin"
     blobs = {}
     procs = []
     go = tmp_path / "go"
     # One saver killed while it holds the lock (at its rename): its lock must not block the rest.
     probe_entries = dict([kernel_entry("probe")])
     _save(runtime, path, dict([kernel_entry("first")]))
-    probe = _saver(runtime, path, probe_entries)
-    out, err = probe.communicate(timeout=CHILD_TIMEOUT_S)
+    code, out, err = _finish(_saver(start_child, "probe", runtime, path, probe_entries))
     with check.step("an uninterrupted save in a child"):
         check.child_stderr = err
-        check.equal("child exit status", probe.returncode, 0)
+        check.equal("child exit status", code, 0)
     events = json.loads(out.splitlines()[-1])["events"]
     blobs[encode(probe_entries)] = "probe"  # what the file holds when the savers start
     rename_at = next((i for i, (e, _) in enumerate(events) if e in ("os.rename", "os.replace", "shutil.move")), max(len(events) - 1, 0))
-    killed = _saver(runtime, path, dict([kernel_entry("killed")]), kill_at=rename_at)
-    _, killed_stderr = killed.communicate(timeout=CHILD_TIMEOUT_S)
+    code, _out, killed_stderr = _finish(_saver(start_child, "killed", runtime, path, dict([kernel_entry("killed")]), kill_at=rename_at))
     with check.step("a saver killed while holding the lock"):
         check.child_stderr = killed_stderr
-        check.equal("killed saver's exit status", killed.returncode, -9)
+        check.equal("killed saver's exit status", code, -9)
     for i in range(savers):
         # 256 KiB each: a save is many writes long, so concurrent saves overlap for real
         # (with a tiny blob an unsafe saver can go unnoticed on a machine with many cores).
         key, size = f"saver{i}".encode(), 256 << 10
         blobs[encode({key: bytes([i]) * size})] = i
-        procs.append(_saver(runtime, path, {}, fill=[[key.hex(), i, size]], rounds=rounds, wait_for=str(go)))
+        procs.append(_saver(start_child, f"saver{i}", runtime, path, {}, fill=[[key.hex(), i, size]], rounds=rounds, wait_for=str(go)))
     go.touch()
     seen_bad = []
     deadline = time.monotonic() + CHILD_TIMEOUT_S
@@ -173,7 +174,7 @@ def test_concurrent_savers_leave_one_complete_blob(runtime, check, tmp_path):
     for p in procs:
         if p.poll() is None:
             p.kill()
-    results = [(p.returncode, *p.communicate()) for p in procs]
+    results = [_finish(p) for p in procs]
     with check.step(f"{savers} processes x {rounds} saves to one path"):
         check.equal("savers still running after the deadline (deadlock)", hung, [])
         for i, (code, _out, err) in enumerate(results):

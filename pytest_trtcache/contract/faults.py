@@ -100,14 +100,16 @@ def inject(injector: Injector) -> Iterator[Injector]:
         _active = previous
 
 
-def child_main(step: dict[str, Any]) -> int:
-    """A child that saves ``entries`` through the target's facade, optionally killed.
+def saver(step_json: str) -> int:
+    """A child (``Spawner.start("pytest_trtcache.contract.faults:saver", STEP)``) that saves
+    ``entries`` through the target's facade, optionally killed at one of its events.
 
-    Step: target, runtime, path, entries (hex key -> hex value), fill ([key hex, byte,
-    size] for large values), kill_at (event index
-    or null), rounds (repeat the save, each with its own facade), wait_for (a path
-    whose creation starts the saves).
+    Step (JSON): target, runtime, path, entries (hex key -> hex value), fill ([key hex,
+    byte, size] for large values), kill_at (event index or null), rounds (repeat the
+    save, each with its own facade), wait_for (a path whose creation starts the saves).
+    Prints each save's events as a JSON line.
     """
+    step: dict[str, Any] = json.loads(step_json)
     from pytest_trtcache.targets import resolve
 
     runtime = resolve(step["target"]).runtime(step["runtime"])
@@ -132,7 +134,3 @@ def child_main(step: dict[str, Any]) -> int:
             rc.save()
         print(json.dumps({"events": injector.events}), flush=True)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(child_main(json.loads(sys.argv[1])))

@@ -15,7 +15,7 @@ import pytest
 from pytest_trtcache.plugin.keys import SPAWNER_KEY, TARGET_KEY
 from pytest_trtcache.spawn.pairs import PairRuns, RuntimePair, all_pairs, step_for
 from pytest_trtcache.spawn.protocol import Observation
-from pytest_trtcache.spawn.spawners import Spawner, make_spawner
+from pytest_trtcache.spawn.spawners import Child, Spawner, make_spawner
 from pytest_trtcache.targets import Runtime, Target, resolve
 
 PEER_KEY = pytest.StashKey[Optional[Target]]()
@@ -69,7 +69,11 @@ def trtcache_spawner(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempP
 @pytest.fixture(scope="session")
 def trtcache_pair_runs(trtcache_spawner: Spawner, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> PairRuns:
     timeout = pytestconfig.getoption("trtcache_timeout")
-    return PairRuns(lambda step: trtcache_spawner.run(step, timeout), str(tmp_path_factory.mktemp("pairs")))
+    # xdist workers of one run share their basetemp's parent; a plain run's parent is
+    # shared with other runs, so it keeps to its own basetemp.
+    worker = hasattr(pytestconfig, "workerinput")
+    shared = str(tmp_path_factory.getbasetemp().parent / "trtcache-pairs") if worker else None
+    return PairRuns(lambda step: trtcache_spawner.run(step, timeout), str(tmp_path_factory.mktemp("pairs")), shared)
 
 
 @pytest.fixture
@@ -101,3 +105,20 @@ def spawn(trtcache_spawner: Spawner, pytestconfig: pytest.Config, tmp_path) -> S
         return trtcache_spawner.run(step_for(runtime, op, channel, workdir, artifact), timeout)
 
     return run
+
+
+StartFn = Callable[[str, str, str], Child]
+
+
+@pytest.fixture
+def start_child(trtcache_spawner: Spawner, tmp_path) -> StartFn:
+    """``start_child(entry, arg, name) -> Child``: a child running ``entry(arg)``
+    (``"module:function"``) through this run's spawner (a fork of the warm server, or a
+    fresh interpreter), returned at once so several can run together. Its stdout and
+    stderr go to ``tmp_path/name.out`` and ``.err``; ``Child.wait(timeout)`` kills it
+    with its process group past the timeout."""
+
+    def start(entry: str, arg: str, name: str) -> Child:
+        return trtcache_spawner.start(entry, arg, str(tmp_path / f"{name}.out"), str(tmp_path / f"{name}.err"))
+
+    return start

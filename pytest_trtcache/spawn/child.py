@@ -1,16 +1,18 @@
-"""A child's entry point: ``python -m pytest_trtcache.spawn.child STEP.json``.
+"""A child's entry point: ``python -m pytest_trtcache.spawn.child STEP.json`` (or
+``ENTRY ARG``: any ``module:function`` on one string, as :func:`call` runs it).
 
 Reads a step, resolves the target, activates the runtime for the whole process,
 performs the operation, writes the observation to the file the step names, and then
 returns so the interpreter shuts down normally: ``atexit`` hooks, module teardown and
 ``__del__`` run as in production, with this child's unraisable hook still recording.
-The fork server calls :func:`run` in a forked child the same way, then raises
-``SystemExit`` so that child finalizes too.
+The fork server calls the same entry in a forked child, then raises ``SystemExit`` so
+that child finalizes too.
 """
 
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import os
 import sys
@@ -21,6 +23,9 @@ from typing import Any
 from pytest_trtcache.contract.unraisable import UnraisableRecorder, leak_from
 
 from .protocol import ExceptionRecord, Observation, Step
+
+#: environment variable through which the fork server passes the time it forked
+FORKED_AT = "TRTCACHE_FORKED_AT"
 
 
 class PersistentRecorder(UnraisableRecorder):
@@ -55,6 +60,8 @@ def run(step_path: str) -> int:
     PersistentRecorder(step.leaks).__enter__()  # stays installed through shutdown on purpose
     obs = Observation(step=step.describe())
     obs.timing["child_start"] = started
+    if os.environ.get(FORKED_AT):  # set by the fork server in a forked child
+        obs.timing["forked"] = float(os.environ.pop(FORKED_AT))
     try:
         from pytest_trtcache.targets import NotObservable, resolve
 
@@ -78,11 +85,19 @@ def run(step_path: str) -> int:
     return 0
 
 
+def call(entry: str, arg: str) -> int:
+    """Run ``entry`` (``"module:function"``) on ``arg``; its result is the exit status."""
+    module, _, name = entry.partition(":")
+    return int(getattr(importlib.import_module(module), name)(arg) or 0)
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python -m pytest_trtcache.spawn.child STEP.json", file=sys.stderr)
-        return 2
-    return run(argv[1])
+    if len(argv) == 2:
+        return run(argv[1])
+    if len(argv) == 3:
+        return call(argv[1], argv[2])
+    print("usage: python -m pytest_trtcache.spawn.child STEP.json | ENTRY ARG", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -3,12 +3,15 @@
 A pair is two runtimes, of the target or of ``--trtcache-peer``; its id reads
 ``python->cpp`` (``python->peer-python`` across targets). A :class:`PairRun` is the
 saver child's and the loader child's observations for one channel; runs are memoized
-per session so several clauses judge the same two children instead of respawning.
+per session so several clauses judge the same two children instead of respawning
+(and a saver child serves every pair it starts).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -87,22 +90,62 @@ def step_for(runtime: Runtime, op: str, channel: str, workdir: str, artifact: st
 
 
 class PairRuns:
-    """Memo of pair runs for a session."""
+    """The pair runs of a session: each (pair, channel) is observed once and judged by
+    every clause that reads it (C1, C2, W2, F3).
 
-    def __init__(self, run: Callable[[Step], Observation], base: str) -> None:
-        self._run, self._base = run, base
-        self._memo: dict[tuple[str, str], PairRun] = {}
+    A saver does not depend on its loader, so one saver child per (saver runtime,
+    channel) serves every pair it starts: its artifact is copied to each loader, so a
+    loader that writes where it loads (an autosave at exit) cannot change what the next
+    loader reads. Under pytest-xdist the clauses of one run may land on different
+    workers: with ``shared`` (a directory every worker of the run sees, xdist's
+    documented place for shared data) the first worker to need a child runs it under a
+    file lock and leaves its observation there; the others read it instead of respawning.
+    """
+
+    def __init__(self, run: Callable[[Step], Observation], base: str, shared: Optional[str] = None) -> None:
+        self._run, self._base, self._shared = run, base, shared
+        self._memo: dict[str, Observation] = {}
 
     def get(self, pair: RuntimePair, channel: str) -> PairRun:
-        key = (pair.id, channel)
+        saver_dir = os.path.join(self._root, f"save-{pair.saver.id}", channel)
+        artifact = os.path.join(saver_dir, "artifact.bin")
+        saved = self._once(f"save-{pair.saver.id}-{channel}", lambda: self._run(step_for(pair.saver, "save", channel, saver_dir, artifact)))
+        where = os.path.join(self._root, f"load-{pair.id.replace('->', '__to__')}", channel)
+
+        def load() -> Observation:
+            own = os.path.join(where, "artifact.bin")
+            os.makedirs(where, exist_ok=True)
+            if os.path.exists(artifact):
+                shutil.copyfile(artifact, own)
+            return self._run(step_for(pair.loader, "load", channel, os.path.join(where, "loader"), own))
+
+        loaded = self._once(f"load-{pair.id}-{channel}", load)
+        return PairRun(pair, channel, artifact, saved, loaded)
+
+    @property
+    def _root(self) -> str:
+        return self._shared or self._base
+
+    def _once(self, key: str, observe: Callable[[], Observation]) -> Observation:
         if key not in self._memo:
-            where = os.path.join(self._base, f"{pair.id.replace('->', '__to__')}", channel)
-            saver_dir, loader_dir = os.path.join(where, "saver"), os.path.join(where, "loader")
-            artifact = os.path.join(saver_dir, "artifact.bin")
-            saved = self._run(step_for(pair.saver, "save", channel, saver_dir, artifact))
-            loaded = self._run(step_for(pair.loader, "load", channel, loader_dir, artifact))
-            self._memo[key] = PairRun(pair, channel, artifact, saved, loaded)
+            self._memo[key] = self._observe_shared(key, observe) if self._shared else observe()
         return self._memo[key]
+
+    def _observe_shared(self, key: str, observe: Callable[[], Observation]) -> Observation:
+        from filelock import FileLock
+
+        assert self._shared is not None
+        record = os.path.join(self._shared, key.replace("->", "__to__") + ".json")
+        os.makedirs(self._shared, exist_ok=True)
+        with FileLock(record + ".lock"):  # no timeout: each child has its own (--trtcache-timeout)
+            if os.path.exists(record):
+                with open(record, encoding="utf-8") as f:
+                    return Observation.from_dict(json.load(f))
+            obs = observe()
+            with open(record + ".tmp", "w", encoding="utf-8") as f:
+                f.write(obs.to_json())
+            os.replace(record + ".tmp", record)
+            return obs
 
 
 def describe_exceptions(obs: Observation) -> Any:

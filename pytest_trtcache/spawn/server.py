@@ -14,15 +14,16 @@ inherits a warm heap in two parts:
 A child therefore finalizes without unfreezing: about half the cost of walking the whole
 warm heap (BENCHMARKS.md), with the same fidelity. It serves JSON lines on stdin/stdout:
 
-    -> {"step": "/path/to/step.json"}
-    <- {"pid": 1234}                      (the child runs in its own process group)
-    <- {"pid": 1234, "status": 0}         (when the child has exited and was reaped)
+    -> {"entry": "module:function", "arg": "...", "stdout": PATH, "stderr": PATH}
+    <- {"pid": 1234}                      (at once; the child runs in its own process group)
+    <- {"pid": 1234, "status": 0}         (when that child has exited and was reaped)
     <- {"unsafe": "why"}                  (instead of forking, when fork became unsafe)
 
-The forked child runs :func:`pytest_trtcache.spawn.child.run` and then raises
-``SystemExit`` out of :func:`main`, so it shuts down like any interpreter: atexit
-hooks, module teardown and ``__del__`` run (no ``os._exit``). The server exits on EOF,
-so it never outlives its pytest process.
+Children may overlap (concurrent savers): exits are reported as they happen, in any
+order. A forked child runs ``entry(arg)`` and then raises ``SystemExit`` out of
+:func:`main`, so it shuts down like any interpreter: atexit hooks, module teardown and
+``__del__`` run (no ``os._exit``). On EOF the server kills the children still running
+(their pytest process is gone) and exits, so it never outlives its pytest process.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import gc
 import importlib
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -78,37 +80,97 @@ def _preload(specs: list[str], imports: list[str]) -> dict[str, str]:
     return skipped
 
 
-def _become_child(step_path: str, requests: IO[str], replies: IO[str]) -> None:
-    """In the forked child: detach from the server's pipes, run the step, finalize."""
+def _become_child(request: dict[str, Any], inherited: list[int]) -> None:
+    """In the forked child: detach from the server's pipes, run the entry, finalize."""
     forked = time.time()
     os.setpgid(0, 0)
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
-    requests.close()
-    replies.close()
-    with open(step_path, encoding="utf-8") as f:
-        step = json.load(f)
+    for fd in inherited:
+        os.close(fd)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
-    for fd, path in ((1, step["stdout"]), (2, step["stderr"])):
+    for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
         target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(target, fd)
         os.close(target)
-    sys.argv = ["pytest_trtcache.spawn.child", step_path]
     from pytest_trtcache.spawn import child
 
-    code = child.run(step_path)
-    with open(step["observation"], encoding="utf-8") as f:
-        obs = json.load(f)
-    obs["timing"]["forked"] = forked
-    with open(step["observation"] + ".tmp", "w", encoding="utf-8") as f:
-        json.dump(obs, f)
-    os.replace(step["observation"] + ".tmp", step["observation"])
+    os.environ[child.FORKED_AT] = repr(forked)
+    sys.argv = ["pytest_trtcache.spawn.child", request["entry"], request["arg"]]
+    code = child.call(request["entry"], request["arg"])
     # No gc.unfreeze(): the frozen part holds only torch and the warm libraries, so every
     # cycle that can keep a user's engine alive (a module dict <-> its functions, once
     # sys.modules lets go) is young and collected here as in an exec'd interpreter.
     raise SystemExit(code)  # unwinds out of main(): a real interpreter shutdown
+
+
+class _Server:
+    """The request loop: fork on request, report each exit when SIGCHLD says so."""
+
+    def __init__(self, requests: int, replies: IO[str]) -> None:
+        self.requests, self.replies = requests, replies
+        self.buffer = b""
+        self.running: set[int] = set()
+        # SIGCHLD wakes select() through a pipe (the handler itself does nothing).
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_w, False)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.set_wakeup_fd(self.wake_w)
+
+    def serve(self) -> None:
+        from pytest_trtcache.spawn import safety
+
+        while True:
+            ready, _, _ = select.select([self.requests, self.wake_r], [], [])
+            if self.wake_r in ready:
+                os.read(self.wake_r, 4096)
+            self.reap()
+            if self.requests in ready:
+                chunk = os.read(self.requests, 65536)
+                if not chunk:
+                    return self.stop()
+                self.buffer += chunk
+                while b"\n" in self.buffer:
+                    line, _, self.buffer = self.buffer.partition(b"\n")
+                    reason = safety.fork_unsafe_reason()
+                    if reason:
+                        _send(self.replies, {"unsafe": reason})
+                    else:
+                        self.fork(json.loads(line))
+
+    def fork(self, request: dict[str, Any]) -> None:
+        pid = os.fork()
+        if pid == 0:
+            _become_child(request, [self.requests, self.replies.fileno(), self.wake_r, self.wake_w])
+        try:
+            os.setpgid(pid, pid)  # also here, so the client can kill the group at once
+        except OSError:
+            pass  # the child already did it, or already exited
+        self.running.add(pid)
+        _send(self.replies, {"pid": pid})
+
+    def reap(self) -> None:
+        while self.running:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.running.discard(pid)
+            _send(self.replies, {"pid": pid, "status": os.waitstatus_to_exitcode(status)})
+
+    def stop(self) -> None:
+        for pid in self.running:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in list(self.running):
+            os.waitpid(pid, 0)
 
 
 def main(argv: list[str]) -> int:
@@ -118,7 +180,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     # The protocol gets private fds; fd 1 joins stderr so prints by preloaded code
     # cannot corrupt a reply.
-    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    requests = os.dup(0)
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     from pytest_trtcache.spawn import safety
@@ -128,22 +190,7 @@ def main(argv: list[str]) -> int:
     gc.freeze()  # torch and the libraries only: see the module docstring
     skipped = _preload(args.preload, args.imports)
     _send(replies, {"ready": True, "pid": os.getpid(), "unsafe": safety.fork_unsafe_reason(), "skipped": skipped})
-    for line in requests:
-        request = json.loads(line)
-        reason = safety.fork_unsafe_reason()
-        if reason:
-            _send(replies, {"unsafe": reason})
-            continue
-        pid = os.fork()
-        if pid == 0:
-            _become_child(request["step"], requests, replies)
-        try:
-            os.setpgid(pid, pid)  # also here, so the client can kill the group at once
-        except OSError:
-            pass  # the child already did it, or already exited
-        _send(replies, {"pid": pid})
-        _, status = os.waitpid(pid, 0)
-        _send(replies, {"pid": pid, "status": os.waitstatus_to_exitcode(status)})
+    _Server(requests, replies).serve()
     return 0
 
 

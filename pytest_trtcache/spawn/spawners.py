@@ -5,6 +5,10 @@ part, then :func:`collect` adds what only the parent can see after the child has
 exited (files written, at-exit autosaves included; stderr and its shutdown leaks;
 every unraisable-hook call). Every child runs in its own process group; one that
 outlives the timeout is killed with its group and reported with its stderr.
+
+Below the steps, :meth:`Spawner.start` starts any ``entry(arg)`` function as a
+:class:`Child` and returns at once, so several children can run together (concurrent
+savers, saves killed at each file-system event: S4, S5).
 """
 
 from __future__ import annotations
@@ -12,28 +16,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import select
-import signal
 import subprocess
 import sys
 import time
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from . import stderr as stderr_mod
+from .environment import child_env
+from .fork_client import ForkServer, ForkUnsafe, ServerError, kill_group
 from .protocol import ExceptionRecord, FileRecord, Observation, Step
 
 MODES = ("auto", "fork", "exec")
+#: what a step child runs (``pytest_trtcache.spawn.child.run(step_path)``)
+STEP_ENTRY = "pytest_trtcache.spawn.child:run"
 
-
-def child_env() -> dict[str, str]:
-    """The parent's environment with its ``sys.path``, so the child imports the same code
-    (a worktree or checkout before any installed copy), then the ``PYTHONPATH`` the
-    environment asks for now (it may name directories added after this process started)."""
-    env = dict(os.environ)
-    paths = [os.path.abspath(p or os.curdir) for p in sys.path]
-    paths += [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    return env
+__all__ = ["Child", "ExecSpawner", "ForkSpawner", "ServerError", "Spawner", "child_env", "collect", "make_spawner"]
 
 
 def _protocol_files(step: Step) -> set[str]:
@@ -83,11 +80,65 @@ def _write_step(step: Step) -> str:
     return path
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+class Child:
+    """A started child: ``poll``, ``wait`` (a child past its timeout is killed with its
+    process group and ``timed_out`` set), and what it wrote to stdout and stderr."""
+
+    def __init__(self, pid: int, stdout: str, stderr: str) -> None:
+        self.pid, self.stdout_path, self.stderr_path = pid, stdout, stderr
+        self.returncode: Optional[int] = None
+        self.timed_out = False
+
+    def poll(self) -> Optional[int]:
+        raise NotImplementedError
+
+    def wait(self, timeout: Optional[float] = None) -> Optional[int]:
+        raise NotImplementedError
+
+    def kill(self) -> None:
+        kill_group(self.pid)
+
+    def output(self) -> tuple[str, str]:
+        """(stdout, stderr) as written so far."""
+        texts = []
+        for path in (self.stdout_path, self.stderr_path):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                texts.append(f.read())
+        return texts[0], texts[1]
+
+
+class _ExecChild(Child):
+    def __init__(self, proc: "subprocess.Popen[bytes]", stdout: str, stderr: str) -> None:
+        super().__init__(proc.pid, stdout, stderr)
+        self.proc = proc
+
+    def poll(self) -> Optional[int]:
+        self.returncode = self.proc.poll()
+        return self.returncode
+
+    def wait(self, timeout: Optional[float] = None) -> Optional[int]:
+        try:
+            self.returncode = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(self.pid)
+            self.returncode, self.timed_out = self.proc.wait(), True
+        return self.returncode
+
+
+class _ForkedChild(Child):
+    def __init__(self, server: ForkServer, pid: int, stdout: str, stderr: str) -> None:
+        super().__init__(pid, stdout, stderr)
+        self.server = server
+
+    def poll(self) -> Optional[int]:
+        if self.returncode is None:
+            self.returncode = self.server.poll(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: Optional[float] = None) -> Optional[int]:
+        if self.poll() is None:
+            self.returncode, self.timed_out = self.server.wait(self.pid, timeout)
+        return self.returncode
 
 
 class Spawner:
@@ -95,143 +146,45 @@ class Spawner:
     #: pids of every child started, for tests that check nothing outlives the session
     pids: list[int]
 
+    def start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
+        """Start a child running ``entry(arg)`` (``"module:function"``; it returns the exit
+        status), in its own process group, with stdout and stderr in those files."""
+        raise NotImplementedError
+
     def run(self, step: Step, timeout: float) -> Observation:
         path = _write_step(step)
         started = time.time()
-        returncode, timed_out = self._launch(path, step, timeout)
-        obs = collect(step, returncode, timed_out, self.name)
+        child = self.start(STEP_ENTRY, path, step.stdout, step.stderr)
+        child.wait(timeout)
+        obs = collect(step, child.returncode, child.timed_out, self.name)
         obs.timing.update(spawn_start=started, exited=time.time())
         return obs
-
-    def _launch(self, path: str, step: Step, timeout: float) -> tuple[Optional[int], bool]:
-        raise NotImplementedError
 
     def close(self) -> None:
         pass
 
 
 class ExecSpawner(Spawner):
-    """A fresh ``sys.executable -m pytest_trtcache.spawn.child`` per step."""
+    """A fresh ``sys.executable -m pytest_trtcache.spawn.child ENTRY ARG`` per child."""
 
     name = "exec"
 
     def __init__(self) -> None:
         self.pids = []
 
-    def _launch(self, path: str, step: Step, timeout: float) -> tuple[Optional[int], bool]:
-        with open(step.stdout, "wb") as out, open(step.stderr, "wb") as err:
+    def start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
+        with open(stdout, "wb") as out, open(stderr, "wb") as err:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "pytest_trtcache.spawn.child", path],
-                cwd=step.workdir, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                [sys.executable, "-m", "pytest_trtcache.spawn.child", entry, arg],
+                cwd=os.path.dirname(stdout) or None, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 env=child_env(), start_new_session=True,
             )
         self.pids.append(proc.pid)
-        try:
-            return proc.wait(timeout), False
-        except subprocess.TimeoutExpired:
-            _kill_group(proc.pid)
-            return proc.wait(), True
-
-
-class ServerError(RuntimeError):
-    pass
-
-
-class ForkUnsafe(Exception):
-    """The server refuses to fork (see :mod:`.safety`)."""
-
-
-class _Lines:
-    """JSON lines from a pipe, with a deadline per line."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd, self.buffer = fd, b""
-
-    def read(self, timeout: Optional[float]) -> Optional[dict[str, Any]]:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while b"\n" not in self.buffer:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if not ready:
-                return None
-            chunk = os.read(self.fd, 65536)
-            if not chunk:
-                raise ServerError("the fork server closed its pipe")
-            self.buffer += chunk
-        line, _, self.buffer = self.buffer.partition(b"\n")
-        return json.loads(line)
-
-
-class ForkServer:
-    """Client of one warm server process (see :mod:`.server`)."""
-
-    START_TIMEOUT_S = 300.0
-
-    def __init__(self, preload: list[str], log_path: str, imports: tuple[str, ...] = ()) -> None:
-        self.preload, self.log_path, self.imports = preload, log_path, imports
-        self.proc: Optional[subprocess.Popen[bytes]] = None
-        self.unsafe: Optional[str] = None
-        self.skipped: dict[str, str] = {}
-        self._lines: Optional[_Lines] = None
-        self.started_pid: Optional[int] = None  # kept after close, to check it is gone
-
-    def start(self) -> Optional[str]:
-        """Start the server; return why forking it is unsafe, or ``None``."""
-        args = [sys.executable, "-m", "pytest_trtcache.spawn.server"]
-        for spec in self.preload:
-            args += ["--preload", spec]
-        for module in self.imports:
-            args += ["--import", module]
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=child_env(), start_new_session=True)
-        self.started_pid = self.proc.pid
-        self._lines = _Lines(self.proc.stdout.fileno())
-        ready = self._lines.read(self.START_TIMEOUT_S)
-        if ready is None:
-            self.close()
-            raise ServerError(f"the fork server did not start in {self.START_TIMEOUT_S:.0f} s; log: {self.log_path}")
-        self.unsafe, self.skipped = ready.get("unsafe"), ready.get("skipped", {})
-        return self.unsafe
-
-    @property
-    def pid(self) -> Optional[int]:
-        return self.proc.pid if self.proc else None
-
-    def request(self, path: str, timeout: float, on_pid: Callable[[int], None]) -> tuple[Optional[int], bool]:
-        assert self.proc is not None and self.proc.stdin is not None and self._lines is not None
-        self.proc.stdin.write((json.dumps({"step": path}) + "\n").encode())
-        self.proc.stdin.flush()
-        reply = self._lines.read(self.START_TIMEOUT_S)
-        if reply is None:
-            raise ServerError("the fork server did not answer a request")
-        if "unsafe" in reply:
-            self.unsafe = reply["unsafe"]
-            raise ForkUnsafe(reply["unsafe"])
-        pid = reply["pid"]
-        on_pid(pid)
-        done = self._lines.read(timeout)
-        if done is None:
-            _kill_group(pid)  # the server set the group before answering, so this is the child's
-            done = self._lines.read(None)  # the server reaps it and reports
-            return done["status"], True
-        return done["status"], False
-
-    def close(self) -> None:
-        if self.proc is None:
-            return
-        proc, self.proc = self.proc, None
-        try:
-            proc.stdin.close()  # EOF: the server's loop ends
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc.pid)
-            proc.wait()
-        finally:
-            proc.stdout.close()
+        return _ExecChild(proc, stdout, stderr)
 
 
 class ForkSpawner(Spawner):
-    """Forks a child per step from a warm server started on first use.
+    """Forks children from a warm server started on first use.
 
     Falls back to exec, saying so once through ``notify``, when forking is unsafe.
     """
@@ -251,7 +204,11 @@ class ForkSpawner(Spawner):
         self.fallback = ExecSpawner()
         self.fallback.pids = self.pids
 
-    def run(self, step: Step, timeout: float) -> Observation:
+    @property
+    def spawner_name(self) -> str:
+        return self.fallback.name if self.fallback is not None else self.name
+
+    def start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
         if not self._started:
             self._started = True
             reason = self.server.start()
@@ -259,14 +216,19 @@ class ForkSpawner(Spawner):
                 self._fall_back(reason)
         if self.fallback is None:
             try:
-                return super().run(step, timeout)
+                pid = self.server.fork(entry, arg, stdout, stderr)
             except ForkUnsafe as exc:
                 self._fall_back(str(exc))
+            else:
+                self.pids.append(pid)
+                return _ForkedChild(self.server, pid, stdout, stderr)
         assert self.fallback is not None
-        return self.fallback.run(step, timeout)
+        return self.fallback.start(entry, arg, stdout, stderr)
 
-    def _launch(self, path: str, step: Step, timeout: float) -> tuple[Optional[int], bool]:
-        return self.server.request(path, timeout, self.pids.append)
+    def run(self, step: Step, timeout: float) -> Observation:
+        obs = super().run(step, timeout)
+        obs.spawner = self.spawner_name  # "exec" once it fell back
+        return obs
 
     @property
     def server_pid(self) -> Optional[int]:
