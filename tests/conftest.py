@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 pytest_plugins = ["pytester"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytester points HOME at a temp dir, which moves the per-user cache: every pytester
+    # child would build the C++ runtime again (~12 s each). Pin it where it is; a test
+    # that wants a private cache sets its own (the cache_dir fixture).
+    from pytest_trtcache.cachedir import ENV, cache_dir
+
+    os.environ.setdefault(ENV, cache_dir(create=False))
 
 
 @pytest.fixture(autouse=True)
