@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pytest_trtcache.contract.sizes import BOUNDARY_SIZES, ShortReads, is_blob, sized  # noqa: F401
 from pytest_trtcache.reference.kernels import encode, kernel_entry
 
 ENTRIES_A = dict([kernel_entry("conv", (1, 3, 224, 224)), kernel_entry("gemm", (64, 64))])

@@ -50,6 +50,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("H7", _E, "python and cpp handles give byte-identical observations for the same operation sequence."),
     Clause("H8", _E, "`deserialize` accepts any uint8 tensor layout (non-contiguous, sliced, on another device) and rejects other dtypes with a clear error instead of reinterpreting memory."),
     Clause("H9", _E, "`serialize()` before materialization returns the pending bytes in every runtime, so `save()` and `save_to_stream()` persist them in the pending window."),
+    Clause("H10", _E, "the bytes a caller hands in (the tensor given to `deserialize()`, the stream given to `load_from_stream()`, the file given to `load()`) are copied before the call returns: overwriting or freeing them afterwards leaves the cache unchanged."),
     Clause("F1", _R, "`RuntimeCache(autosave_on_del=True)` pickles; the unpicklable at-exit token is not in the stream."),
     Clause("F2", _R, "unpickling re-arms exactly one fresh at-exit hook when autosave was on, none when off."),
     Clause("F3", _E, "a facade pickled under one runtime loads under the other runtime (the stream does not pin the saver's handle class)."),
@@ -66,13 +67,13 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("A9", _E, "a failed autosave is reported (a logged warning), never silently lost."),
     Clause("S1", _R, "`save()` with nothing to serialize leaves an existing file untouched and leaves no temp file."),
     Clause("S2", _R, "`load()` of a missing file or an empty path is a no-op; `save()` to an empty path is a no-op."),
-    Clause("S3", _R, "bytes loaded from a stream reach the cache (visible after materialization); `save_to_stream()` writes exactly `serialize()`; the counts returned are the bytes moved."),
+    Clause("S3", _R, "bytes loaded from a stream reach the cache (visible after materialization), read to its end however short its reads; `save_to_stream()` writes exactly `serialize()`; the counts returned are the bytes moved."),
     Clause("S4", _E, "a save interrupted at any point (exception, SIGKILL) leaves the target either the old or the new complete file, and no temp file behind."),
     Clause("S5", _E, "concurrent savers in several processes leave one complete blob, never an interleaving."),
     Clause("S6", _E, "a corrupt, truncated or foreign cache file gives a clear error or a clean cold start, never a crash, and is not overwritten with garbage."),
     Clause("X1", _S, "`save()` never writes through (or truncates) a file behind a symlink planted at the temp path, the lock path or the target."),
     Clause("X2", _S, "a cache directory that another user can write to is refused or reported, not trusted."),
-    Clause("C1", _R, "for every (saver, loader) runtime pair and every channel (handle pickle, facade pickle, wrapper `torch.save`, cache file, at-exit autosave file, stream), what the loader observes equals what the reference predicts."),
+    Clause("C1", _R, "for every (saver, loader) runtime pair and every channel (handle pickle, facade pickle, wrapper `torch.save`, cache file, at-exit autosave file, stream), what the loader observes equals what the reference predicts, for blobs of any size."),
     Clause("C2", _R, "neither side of a pair leaks an unraisable exception, in-process or at shutdown."),
 )
 

@@ -12,10 +12,11 @@ from hypothesis.stateful import consumes, precondition, rule
 from pytest_trtcache.lifecycle.base import MachineBase
 from pytest_trtcache.lifecycle.bundles import handles, on_any_object
 from pytest_trtcache.lifecycle.model import Model
-from pytest_trtcache.lifecycle.strategies import HANDLE, LAYOUTS, THREADS, WRONG_DTYPES, entries_strategy
+from pytest_trtcache.contract.sizes import sized
+from pytest_trtcache.lifecycle.strategies import BLOB_SIZES, HANDLE, LAYOUTS, THREADS, WRONG_DTYPES, entries_strategy
 from pytest_trtcache.lifecycle.threads import THREAD_TIMEOUT_S, _together
 from pytest_trtcache.reference.kernels import encode
-from pytest_trtcache.targets.base import PENDING_BYTES, NotObservable, bytes_of, layout_of
+from pytest_trtcache.targets.base import PENDING_BYTES, NotObservable, bytes_of, layout_of, tensor_of
 
 
 class HandleRules(MachineBase):
@@ -51,6 +52,16 @@ class HandleRules(MachineBase):
                 self.expect("H8", f"pending bytes after deserializing a {layout} tensor", bytes(self.runtime.observe(PENDING_BYTES, handle) or b""), m.pending)
             except NotObservable as exc:
                 self.unobserved(exc)
+
+    @on_any_object(size=st.sampled_from(BLOB_SIZES))
+    def deserialize_blob_of_size(self, obj: str, size: int) -> None:
+        """A blob at a size where length fields and chunked copies break (C1's sizes); the
+        invariants then follow it through materialization, pickles, saves and streams."""
+        self.begin(f"deserialize({obj}, tensor_of(sized({size})))")
+        blob = sized(size)
+        with self.check("H1").no_exception(f"deserialize of a {size}-byte blob"):
+            self.handle(obj).deserialize(tensor_of(blob))
+        self.world.objects[obj].deserialize(blob)
 
     @precondition(lambda self: "H8" not in self.quiet)  # accepted garbage leaves no model to follow
     @on_any_object(dtype=st.sampled_from(WRONG_DTYPES))

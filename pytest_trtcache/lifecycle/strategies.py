@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from pytest_trtcache.contract.sizes import BOUNDARY_SIZES, is_blob
 from pytest_trtcache.reference.kernels import HEADER_SIZE, encode
 
 HANDLE, FACADE = "handle", "facade"
@@ -13,6 +14,10 @@ KINDS = (HANDLE, FACADE)
 # Few keys, so entries collide and merges (later value wins) are exercised.
 KEYS = (b"conv:1x3x224x224", b"gemm:64x64", b"softmax:8x128", b"relu:1")
 entries_strategy = st.dictionaries(st.sampled_from(KEYS), st.binary(min_size=1, max_size=6), max_size=3)
+# Blobs at the boundary sizes (C1), up to 256 KiB + 1: the model is re-encoded after every
+# step, so bigger ones would slow every example (the conformance suite takes them to 16 MiB).
+MACHINE_MAX_BLOB = (1 << 18) + 1
+BLOB_SIZES = tuple(s for s in BOUNDARY_SIZES if s and is_blob(s) and s <= MACHINE_MAX_BLOB)
 
 # The hostile world (H3, H8, A7-A9, S4-S6, X1, X2): what a shared machine, a crash or a
 # careless caller does to a cache. The rules draw their options from these.

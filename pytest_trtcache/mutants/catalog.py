@@ -248,3 +248,23 @@ register(Mutant(
     origin="plausible: deserialize(empty) assigns pending = empty",
     description="deserialize of an empty tensor wipes the pending bytes",
 ))
+
+# -- sizes and ownership (C1, S3, H10) -------------------------------------------------------
+register(Mutant(
+    name="load-reads-bounded-prefix",
+    clauses=("C1",),
+    origin="plausible: one read into a fixed 1 MiB buffer",
+    description="load() reads at most the first 1 MiB of the cache file, so a bigger cache loads cut and starts cold",
+))
+register(Mutant(
+    name="deserialize-keeps-caller-view",
+    clauses=("H10",),
+    origin="plausible: a zero-copy deserialize (detach().contiguous() is the caller's memory when it already is contiguous)",
+    description="python handle: pending bytes are a view of the caller's tensor, read when needed, so reusing the tensor changes the cache",
+))
+register(Mutant(
+    name="stream-load-stops-at-short-read",
+    clauses=("S3",),
+    origin="plausible: a chunked reader that takes a short read for the end of the stream",
+    description="load_from_stream() reads 64 KiB chunks and stops at the first shorter one, so a pipe-like stream loads cut",
+))

@@ -92,6 +92,26 @@ def decode(blob: bytes) -> dict[bytes, bytes]:
     return entries
 
 
+#: the shortest valid blob: a header, one entry of an empty key and value, the checksum
+MIN_BLOB_SIZE = HEADER_SIZE + 2 * _U32.size + TRAILER_SIZE  # 24
+SIZED_KEY = b"sized"
+
+
+def entries_of_size(size: int) -> dict[bytes, bytes]:
+    """One entry whose blob (:func:`encode`) is exactly ``size`` bytes; ``{}`` for 0.
+
+    The value is a byte ramp, so a blob cut, shifted or stitched from two reads shows
+    in its bytes, not only in its length.
+    """
+    if size == 0:
+        return {}
+    fixed = MIN_BLOB_SIZE + len(SIZED_KEY)
+    if size < fixed:
+        raise ValueError(f"no blob of {size} bytes: a valid blob with one entry has at least {fixed}")
+    length = size - fixed
+    return {SIZED_KEY: (bytes(range(256)) * (length // 256 + 1))[:length]}
+
+
 def describe_blob(content: Optional[bytes]) -> str:
     """A file's bytes in a failure message: no file, not one blob (and why), or a valid blob."""
     if content is None:

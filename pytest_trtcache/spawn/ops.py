@@ -152,3 +152,27 @@ def _observe_handle(runtime: Runtime, handle: Any, obs: Observation) -> None:
         obs.state["pending_bytes"] = None  # black-box runtime: only the drained bytes count
     runtime.materialize(handle)
     obs.serialized = Blob.of(bytes_of(handle.serialize()))
+
+
+# -- at-exit autosave of many blobs at once ------------------------------------------------
+def autosave_at_exit(arg: str) -> int:
+    """A child (``Spawner.start("pytest_trtcache.spawn.ops:autosave_at_exit", ARG)``) whose
+    autosaving facades, one per ``[path, size]`` of ``ARG`` (JSON: target, role, runtime,
+    files), hold a blob of that size and stay alive until interpreter exit: only the
+    at-exit hook can save them (A1), each file holding exactly its blob."""
+    import json
+
+    from pytest_trtcache.reference.kernels import encode, entries_of_size
+    from pytest_trtcache.targets import resolve
+    from pytest_trtcache.targets.base import tensor_of
+
+    step = json.loads(arg)
+    runtime = resolve(step["target"], role=step.get("role", "target")).runtime(step["runtime"])
+    runtime.activate_process()
+    for path, size in step["files"]:
+        rc = runtime.api.RuntimeCache(path, autosave_on_del=True)
+        handle = runtime.handle_of(rc)
+        handle.deserialize(tensor_of(encode(entries_of_size(size))))
+        runtime.materialize(handle)
+        SURVIVORS.append(rc)
+    return 0
