@@ -14,7 +14,7 @@ from hypothesis.stateful import consumes, multiple, precondition, rule
 from pytest_trtcache.lifecycle.base import MachineBase
 from pytest_trtcache.lifecycle.bundles import facades
 from pytest_trtcache.lifecycle.model import Model
-from pytest_trtcache.lifecycle.strategies import CM_EXITS, FACADE, WRAPPER_EXCLUDED, engine_run_strategy, entries_strategy
+from pytest_trtcache.lifecycle.strategies import CM_EXITS, FACADE, WRAPPER_EXCLUDED, entries_strategy
 from pytest_trtcache.targets.base import NotObservable
 
 
@@ -96,7 +96,7 @@ class FacadeRules(MachineBase):
 
     # -- runtime_cache() (A8) -----------------------------------------------------------
     @precondition(lambda self: self.cm is None and not self.wrapper_error)
-    @rule(entries=engine_run_strategy)
+    @rule(entries=entries_strategy)
     def enter_runtime_cache(self, entries: dict[bytes, bytes]) -> None:
         """Enter the block and run the engine once, as any use of the block does."""
         self.begin("enter runtime_cache(module, cm/cm.bin)")
@@ -135,7 +135,7 @@ class FacadeRules(MachineBase):
         gc.collect()
 
     @precondition(lambda self: self.cm is None and not self.wrapper_error)
-    @rule(entries=engine_run_strategy, how=st.sampled_from(CM_EXITS))
+    @rule(entries=entries_strategy, how=st.sampled_from(CM_EXITS))
     def runtime_cache_block(self, entries: dict[bytes, bytes], how: tuple[bool, bool]) -> None:
         """A whole ``with runtime_cache(...)`` block in one step, the common use: its exit
         (A8) need not wait for two rules to meet in one example."""

@@ -8,21 +8,39 @@ import os
 from typing import Optional
 
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis.stateful import precondition, rule
 
 from pytest_trtcache.contract.faults import Injector, inject
 from pytest_trtcache.lifecycle.base import MachineBase
 from pytest_trtcache.lifecycle.bundles import facades
 from pytest_trtcache.lifecycle.disk import _read, _temp_files
+from pytest_trtcache.lifecycle.strategies import FACADE
 
 
 class FileRules(MachineBase):
     """Explicit saves (interrupted at a file-system event too), loads, stream copies."""
 
+    @precondition(lambda self: "S4" not in self.quiet and any(m.kind == FACADE and m.blob() for _, m in self.world.live()))
+    @rule()
+    def save_interrupted_at_every_event(self) -> None:
+        """S4 where it bites: the newest facade with bytes to save, saved again and again,
+        each save failing at its next file-system event, until one runs to its end (a drawn
+        ``save_to_file(interrupt=n)`` often has nothing to save, or misses the events that
+        leave a temp file)."""
+        label = next(lb for lb, m in reversed(list(self.world.live(FACADE))) if m.blob())
+        at = 0
+        while not self.save_interrupted(label, at):
+            at += 1
+
     @rule(obj=facades, interrupt=st.one_of(st.none(), st.integers(0, 4)))
     def save_to_file(self, obj: str, interrupt: Optional[int]) -> None:
         """An explicit save; ``interrupt``: the save raises at that file-system event of
         its own (``pytest_trtcache.contract.faults``), as a full disk or a crash would (S4)."""
+        self.save_interrupted(obj, interrupt)
+
+    def save_interrupted(self, obj: str, interrupt: Optional[int]) -> bool:
+        """``save_to_file``'s step; whether the save ran to its end (the fault point, if
+        any, lay past its last file-system event)."""
         if "S4" in self.quiet:
             interrupt = None  # a temp file left behind would show later, as S1
         self.begin(f"{obj}.save(explicit.bin)" + (f" failing at its file-system event #{interrupt}" if interrupt is not None else ""))
@@ -36,7 +54,7 @@ class FileRules(MachineBase):
                     self.objects[obj].save(self.explicit_path)
         if interrupt is None or len(injector.events) <= interrupt:
             self.world.save(m, self.explicit_path)  # the fault point was never reached
-            return
+            return True
         event = "%s %s" % injector.events[interrupt]
         on_disk, new = _read(self.explicit_path), (m.blob() or old)
         self.expect("S4", f"temp files left by a save interrupted at {event}", _temp_files(self.tmp), [])
@@ -45,6 +63,7 @@ class FileRules(MachineBase):
         elif on_disk != old:
             self.expect("S4", f"explicit.bin after a save interrupted at {event}: the old complete file (or the new one)", on_disk, new)
             self.world.saw(self.explicit_path, on_disk)  # a known gap: judge what follows on what is there
+        return False
 
     @rule(obj=facades)
     def load_from_file(self, obj: str) -> None:

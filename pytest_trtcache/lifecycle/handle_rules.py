@@ -53,6 +53,17 @@ class HandleRules(MachineBase):
             except NotObservable as exc:
                 self.unobserved(exc)
 
+    @precondition(lambda self: any(m.entries is None and m.pending for _, m in self.world.live()))
+    @rule()
+    def deserialize_empty_while_pending(self) -> None:
+        """H4 where it bites: an empty tensor into the newest object that holds pending
+        bytes. A drawn ``deserialize(layout="empty")`` rarely meets one (most objects are
+        materialized by then); the invariants compare the pending bytes right after."""
+        label = next(lb for lb, m in reversed(list(self.world.live())) if m.entries is None and m.pending)
+        self.begin(f"deserialize({label}, layout_of(b'', 'empty')) [pending]")
+        with self.check("H4").no_exception("deserialize of an empty uint8 tensor"):
+            self.handle(label).deserialize(layout_of(b"", "empty"))
+
     @on_any_object(size=st.sampled_from(BLOB_SIZES))
     def deserialize_blob_of_size(self, obj: str, size: int) -> None:
         """A blob at a size where length fields and chunked copies break (C1's sizes); the
@@ -88,6 +99,14 @@ class HandleRules(MachineBase):
         created = self.world.objects[obj].materialize()
         if self.runtime.materializes_with_config and hasattr(config, "created"):
             self.expect("H3" if threads > 1 else "H2", "live caches the config created", config.created, created)
+
+    @precondition(lambda self: any(m.entries is None for _, m in self.world.live()))
+    @rule()
+    def materialize_pending_from_threads(self) -> None:
+        """H3 where it bites: the newest object still pending, materialized from four
+        threads at once (a drawn ``materialize(threads=4)`` often meets an object already
+        materialized, where the race has nothing left to lose)."""
+        self.materialize(next(lb for lb, m in reversed(list(self.world.live())) if m.entries is None), 4)
 
     def materialize_concurrently(self, handle: Any, config: Any, threads: int) -> None:
         """H3: ``threads`` threads released together; a slow ``create_runtime_cache``

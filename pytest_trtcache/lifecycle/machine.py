@@ -29,7 +29,7 @@ class LifecycleMachine(HandleRules, FacadeRules, FileRules, HostileWorldRules, C
 _RULES_OF_KIND = {
     HANDLE: ("create_handle", "pickle_handle", "deepcopy_handle", "drop_handle"),
     FACADE: (
-        "create_facade", "pickle_facade", "deepcopy_facade", "drop_facade", "save_to_file", "load_from_file", "stream_copy",
+        "create_facade", "pickle_facade", "deepcopy_facade", "drop_facade", "save_to_file", "save_interrupted_at_every_event", "load_from_file", "stream_copy",
         "enter_runtime_cache", "runtime_cache_block", "runtime_cache_runs_kernels", "pickle_engine_wrapper", "exit_runtime_cache", "fire_atexit",
         "create_facade_in_spoiled_directory", "spoil_directory", "open_bad_cache_file", "save_past_planted_symlink", "concurrent_saves",
     ),
