@@ -102,7 +102,9 @@ class FacadeRules(MachineBase):
         self.begin("enter runtime_cache(module, cm/cm.bin)")
         module = self.api.wrapper_class()
         cm = self.api.runtime_cache(module, self.cm_path)
-        obj = cm.__enter__()
+        first_run = not os.path.exists(self.cm_path)  # entering loads the file: S2 when it is missing
+        with self.check("S2" if first_run else "A8").no_exception("entering runtime_cache()" + (" with no cache file yet" if first_run else "")):
+            obj = cm.__enter__()
         m = Model(FACADE, self.cm_path, cm=True)
         m.deserialize(self.world.files.get(self.cm_path, b""))
         label = self.new_label(FACADE, obj, m)
