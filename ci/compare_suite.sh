@@ -12,9 +12,14 @@ base=$(mktemp -d -t trtcache-compare-XXXX)
 git worktree add -q --detach "$base/tree" "$rev"
 trap 'git worktree remove --force "$base/tree"; rm -rf "$base"' EXIT
 python=python; command -v python >/dev/null || python=python3
+plugin_of() {  # the plugin module of a tree (pytest_trtcache.plugin before the layout of #14)
+  if [ -f "$1/pytest_trtcache/plugin/hooks.py" ]; then echo pytest_trtcache.plugin.hooks; else echo pytest_trtcache.plugin; fi
+}
 run() {  # run DIR: seconds of one suite run (pytest's own figure), or exit on a failure
   local out
-  out=$(cd "$1" && PYTHONPATH="$1" "$python" -m pytest -p trtcache conformance -q -p no:cacheprovider "${@:2}" 2>&1 | tail -n 1)
+  # Plugins by module, not entry point: the installed entry point names this checkout's module.
+  out=$(cd "$1" && PYTHONPATH="$1" PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 "$python" -m pytest -p "$(plugin_of "$1")" -p xdist.plugin -p _hypothesis_pytestplugin \
+        conformance -q -p no:cacheprovider -o addopts= "${@:2}" 2>&1 | tail -n 1)
   case "$out" in *failed*|*error*) echo "a run in $1 failed: $out" >&2; exit 1;; esac
   sed -E 's/.* in ([0-9.]+)s.*/\1/' <<<"$out"
 }
