@@ -31,7 +31,7 @@ from hypothesis.stateful import run_state_machine_as_test  # noqa: E402
 
 from pytest_trtcache.plugin import profiles  # noqa: E402
 from pytest_trtcache.lifecycle import machine_for  # noqa: E402
-from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: E402,F401
+from pytest_trtcache.mutants import MUTANTS  # noqa: E402
 
 
 def examples_to_find(machine: type, seed_value: int, cap: int, steps: int) -> int | None:

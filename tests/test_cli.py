@@ -26,7 +26,7 @@ def test_doctor_reports_runtimes_compiler_cache_and_spawner(tmp_path) -> None:
 
 
 def test_selfcheck_names_an_unknown_mutant_and_lists_the_zoo() -> None:
-    from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401
+    from pytest_trtcache.mutants import MUTANTS
 
     result = cli("selfcheck", "--mutant", "del-keeps-token", "--mutant", "no-such-bug")
     assert result.returncode == 2

@@ -384,7 +384,6 @@ def test_variants_coexist_in_one_process():
 def test_mutant_targets_use_their_variant(mutant):
     from pytest_trtcache.mutants import MUTANTS as ZOO
     from pytest_trtcache.targets.mutant import mutant_target
-    from pytest_trtcache.mutants import catalog  # noqa: F401
 
     assert ZOO[mutant].runtimes == ("python", "cpp") and ZOO[mutant].cpp_variant == MUTANTS[mutant]
     target = mutant_target(f"mutant:{mutant}", mutant)

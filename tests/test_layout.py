@@ -4,7 +4,6 @@ subpackages), small modules and functions, and README's Layout naming what is th
 from __future__ import annotations
 
 import ast
-import os
 import re
 from collections import defaultdict
 from pathlib import Path

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401  (fills MUTANTS)
+from pytest_trtcache.mutants import MUTANTS
 from pytest_trtcache.spawn.pairs import step_for
 from pytest_trtcache.spawn.spawners import ExecSpawner, ForkSpawner
 from pytest_trtcache.targets import resolve

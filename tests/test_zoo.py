@@ -18,7 +18,7 @@ import pytest
 
 from filelock import FileLock
 
-from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401  (catalog fills MUTANTS)
+from pytest_trtcache.mutants import MUTANTS
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -192,7 +192,7 @@ def _row_line(row: KillRow) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``trtcache selfcheck``: the reference must pass the whole suite and every mutant
     must fail on each clause it names. Exit 0 when both hold, 1 when not, 2 on bad usage."""
-    from pytest_trtcache.mutants import MUTANTS, catalog  # noqa: F401  (catalog fills MUTANTS)
+    from pytest_trtcache.mutants import MUTANTS
     from pytest_trtcache.plugin.options import positive_int
 
     parser = argparse.ArgumentParser(prog="trtcache selfcheck", description=main.__doc__)
