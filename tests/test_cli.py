@@ -84,3 +84,23 @@ def test_doctor_names_what_is_missing_with_the_command_that_fixes_it(monkeypatch
     assert "numpy            missing (optional): needed for wheel: targets" in out and "pytest-trtcache[upstream]" in out
     assert "compiler         missing (optional): needed for the reference cpp runtime" in out and "apt-get install g++" in out
     assert "torch missing" in err
+
+
+def test_doctor_reports_a_missing_torch_without_importing_it() -> None:
+    # Where torch is not installed, importing it fails: doctor must say so, not crash
+    # (it once probed the compiler through reference/, whose package imports torch).
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from importlib import metadata\n"
+        "found = metadata.version\n"
+        "def version(name):\n"
+        "    if name == 'torch': raise metadata.PackageNotFoundError(name)\n"
+        "    return found(name)\n"
+        "metadata.version = version\n"
+        "from pytest_trtcache.commands.cli import main\n"
+        "sys.exit(main(['doctor']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=CHILD_ENV, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "torch            MISSING (required)" in result.stdout and "compiler " in result.stdout
+    assert "Traceback" not in result.stderr and "torch missing" in result.stderr

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from typing import Optional
@@ -43,21 +41,21 @@ def _version(distribution: str) -> Optional[str]:
 
 
 def compiler() -> Optional[str]:
-    cxx = shutil.which(os.environ.get("CXX", "c++").split()[0] or "c++")
-    if cxx is None:
-        return None
+    """The C++ compiler the cpp runtime would build with (its own probe), or None."""
+    from pytest_trtcache.toolchain import Unavailable, compiler as probe
+
     try:
-        out = subprocess.run([cxx, "--version"], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"{cxx}: failed to run ({exc})"
-    return f"{cxx}: {out.splitlines()[0] if out else '?'}"
+        cxx, version = probe()
+    except Unavailable:
+        return None
+    return f"{cxx}: {version or '?'}"
 
 
 def needs() -> list[Need]:
     """Everything the package uses at run time that pip may not have put here."""
     torch = _version("torch")
     numpy = _version("numpy")
-    from pytest_trtcache.reference.cpp import ninja_path
+    from pytest_trtcache.toolchain import ninja_path
 
     ninja = ninja_path()
     return [

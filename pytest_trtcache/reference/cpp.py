@@ -22,14 +22,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from typing import Any, Optional
+
+from pytest_trtcache.toolchain import Unavailable, toolchain
 
 CSRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "csrc")
 SOURCES = ("runtime_cache_handle.cpp", "kernel_cache.h")
@@ -53,10 +53,6 @@ _reasons: dict[str, Optional[str]] = {}
 timings: dict[str, dict[str, Any]] = {}
 
 
-class Unavailable(Exception):
-    """The C++ runtime cannot be built or loaded here; the message says why."""
-
-
 def namespace(variant: str = "") -> str:
     return f"{BASE_NAMESPACE}_{variant}" if variant else BASE_NAMESPACE
 
@@ -65,36 +61,6 @@ def cache_root() -> str:
     from pytest_trtcache.cachedir import cache_dir
 
     return cache_dir(create=False)  # created (or found unwritable) by _ensure_writable
-
-
-def _compiler() -> tuple[str, str]:
-    """(CXX as torch will run it, its ``--version`` first line); raise Unavailable if absent."""
-    cxx = os.environ.get("CXX", "c++")
-    argv = shlex.split(cxx) or ["c++"]
-    if shutil.which(argv[0]) is None:
-        source = "$CXX" if "CXX" in os.environ else "the default C++ compiler"
-        raise Unavailable(f"no C++ compiler found: {source} {argv[0]!r} is not on PATH (install g++/clang++ or set CXX)")
-    try:
-        out = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise Unavailable(f"C++ compiler {cxx!r} does not run: {type(exc).__name__}: {exc}") from exc
-    if out.returncode != 0:
-        raise Unavailable(f"C++ compiler {cxx!r} failed '--version' (exit {out.returncode}): {(out.stderr or out.stdout).strip()[:200]}")
-    ninja = ninja_path()
-    if ninja is None:
-        raise Unavailable(f"ninja not found: torch.utils.cpp_extension needs it ({sys.executable} -m pip install ninja)")
-    if shutil.which("ninja") is None:  # installed beside this interpreter, not on PATH
-        os.environ["PATH"] = os.path.dirname(ninja) + os.pathsep + os.environ.get("PATH", "")
-    return cxx, (out.stdout.strip().splitlines() or [""])[0]
-
-
-def ninja_path() -> Optional[str]:
-    """``ninja`` on PATH, else the one pip installed beside this interpreter (a venv run
-    as ``.venv/bin/python`` without activating it has its ninja off PATH)."""
-    found = shutil.which("ninja")
-    if found is None:
-        found = shutil.which("ninja", path=os.path.dirname(sys.executable))
-    return found
 
 
 def build_key(variant: str, compiler_version: str) -> str:
@@ -153,7 +119,7 @@ def _load_library(so: str, variant: str) -> Any:
 def _build_and_load(variant: str) -> Any:
     if variant not in VARIANTS:
         raise Unavailable(f"unknown C++ handle variant {variant!r} (known: {', '.join(repr(v) for v in VARIANTS)})")
-    _cxx, compiler_version = _compiler()
+    _cxx, compiler_version = toolchain()
     root = cache_root()
     key = build_key(variant, compiler_version)
     final = os.path.join(root, f"{variant or 'base'}-{key}")
