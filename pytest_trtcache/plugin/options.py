@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Any, Callable
 
 GROUP = "trtcache"
 TARGET = "--trtcache-target"
@@ -51,14 +52,19 @@ def spawn_mode(value: str) -> str:
     return value
 
 
-def timeout_seconds(value: str) -> float:
+def _number(value: str, convert: Callable[[str], Any], ok: Callable[[Any], bool], error: str) -> Any:
+    """``convert(value)`` if it parses and is ``ok``, else argparse's error naming ``value``."""
     try:
-        seconds = float(value)
+        number = convert(value)
     except ValueError:
-        seconds = float("nan")
-    if not seconds > 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError(f"bad timeout {value!r}: expected a positive number of seconds")
-    return seconds
+        raise argparse.ArgumentTypeError(error) from None
+    if not ok(number):
+        raise argparse.ArgumentTypeError(error)
+    return number
+
+
+def timeout_seconds(value: str) -> float:
+    return _number(value, float, lambda s: 0 < s < float("inf"), f"bad timeout {value!r}: expected a positive number of seconds")
 
 
 def gated_levels(value: str) -> frozenset[str]:
@@ -93,13 +99,7 @@ def profile_name(value: str) -> str:
 
 
 def positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
-    return number
+    return _number(value, int, lambda n: n >= 1, f"expected a positive integer, got {value!r}")
 
 
 # (flag, dest, default, parser or action, metavar, help): every option, one row each.
