@@ -30,10 +30,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def make_venv(where: Path) -> Path:
-    """A venv without system site-packages; its python."""
-    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True, capture_output=True)
-    return where / "bin" / "python"
+def make_venv(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A venv without system site-packages, its python, and an empty directory to run in."""
+    venv, empty = tmp_path / "venv", tmp_path / "empty"
+    empty.mkdir()
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    return venv, venv / "bin" / "python", empty
 
 
 def site_packages(python: Path) -> str:
@@ -68,9 +70,7 @@ def test_the_wheel_runs_the_whole_suite_from_an_empty_directory_in_a_venv_nested
     # naming the parent's site-packages: explicit, so it works from a venv inside a venv
     # (--system-site-packages would give the *base* interpreter's packages instead).
     started = time.perf_counter()
-    venv, empty = tmp_path / "venv", tmp_path / "empty"
-    empty.mkdir()
-    python = make_venv(venv)
+    venv, python, empty = make_venv(tmp_path)
     parents = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if os.path.isdir(p)]
     Path(site_packages(python), "_parent_environment.pth").write_text("\n".join(parents) + "\n")
     pip(python, "--no-deps", "--no-index", str(wheel))
@@ -87,9 +87,7 @@ def test_the_wheel_with_its_declared_dependencies_runs_a_clause_in_a_clean_venv_
     started = time.perf_counter()
     import torch
 
-    venv, empty = tmp_path / "venv", tmp_path / "empty"
-    empty.mkdir()
-    python = make_venv(venv)
+    venv, python, empty = make_venv(tmp_path)
     pip(python, f"torch=={torch.__version__.split('+')[0]}")
     pip(python, str(wheel))
     listed = subprocess.run([str(python), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True, check=True).stdout
