@@ -15,12 +15,13 @@ from __future__ import annotations
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 
-from pytest_trtcache.targets.base import PENDING_BYTES, NotObservable, bytes_of, tensor_of
+from pytest_trtcache.targets.base import NotObservable, tensor_of
 
-from .blobs import BOUNDARY_SIZES, ShortReads, is_blob, sized
+from .blobs import BOUNDARY_SIZES, ShortReads, holds, is_blob, sized
 
 BLOB_SIZES = tuple(s for s in BOUNDARY_SIZES if is_blob(s))
 CHILD_TIMEOUT_S = 300
@@ -37,20 +38,6 @@ def sizes_for(runtime, sizes: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(s for s in sizes if s <= EVERY_RUNTIME_UP_TO) + tuple(big[turn::every])
 
 
-def holds(runtime, check, handle, size: int, after: str) -> None:
-    """The handle holds ``sized(size)``: pending (where observable), then once materialized."""
-    payload = sized(size)
-    try:
-        pending = runtime.observe(PENDING_BYTES, handle)
-    except NotObservable:
-        pass  # black-box runtime: the materialized bytes decide
-    else:
-        check.equal(f"pending bytes after {after}", bytes(pending or b""), payload)
-    if is_blob(size):
-        runtime.materialize(handle)
-        check.equal(f"serialize() after {after}, then materialization", bytes_of(handle.serialize()), payload)
-
-
 def warm_facade(runtime, path: str, size: int):
     """A facade whose live cache holds ``sized(size)`` (so save() needs no pending bytes)."""
     rc = runtime.api.RuntimeCache(path)
@@ -63,13 +50,13 @@ def warm_facade(runtime, path: str, size: int):
 def handle_pickle(runtime, check, tmp_path, size: int) -> None:
     handle = runtime.new_handle(str(tmp_path / "cache.bin"))
     handle.deserialize(tensor_of(sized(size)))
-    holds(runtime, check, runtime.pickle_roundtrip(handle), size, "a pickle round trip")
+    holds(runtime, check, runtime.pickle_roundtrip(handle), sized(size), "a pickle round trip")
 
 
 def facade_pickle(runtime, check, tmp_path, size: int) -> None:
     rc = runtime.api.RuntimeCache(str(tmp_path / "cache.bin"))
     runtime.handle_of(rc).deserialize(tensor_of(sized(size)))
-    holds(runtime, check, runtime.handle_of(runtime.pickle_roundtrip(rc)), size, "a pickle round trip")
+    holds(runtime, check, runtime.handle_of(runtime.pickle_roundtrip(rc)), sized(size), "a pickle round trip")
 
 
 def stream(runtime, check, tmp_path, size: int) -> None:
@@ -80,7 +67,7 @@ def stream(runtime, check, tmp_path, size: int) -> None:
         check.equal("bytes save_to_stream() wrote", buf.getvalue(), payload)
     rc = runtime.api.RuntimeCache("")
     check.equal("load_from_stream() count", rc.load_from_stream(io.BytesIO(payload)), size)
-    holds(runtime, check, runtime.handle_of(rc), size, "load_from_stream()")
+    holds(runtime, check, runtime.handle_of(rc), sized(size), "load_from_stream()")
 
 
 def cache_file(runtime, check, tmp_path, size: int) -> None:
@@ -89,7 +76,7 @@ def cache_file(runtime, check, tmp_path, size: int) -> None:
     check.equal("file bytes after save()", path.read_bytes() if path.exists() else None, sized(size) or None)
     rc = runtime.api.RuntimeCache(str(path))
     rc.load()
-    holds(runtime, check, runtime.handle_of(rc), size, "load()")
+    holds(runtime, check, runtime.handle_of(rc), sized(size), "load()")
     path.unlink(missing_ok=True)
 
 
@@ -144,7 +131,7 @@ def test_the_at_exit_autosave_writes_a_blob_of_any_size_whole(runtime, check, tm
         check.equal("'Exception ignored' in the child's stderr", "Exception ignored" in err, False)
     for path, size in files:
         with check.step(f"the file the at-exit hook wrote for a {size}-byte blob"):
-            check.equal("file bytes", open(path, "rb").read() if os.path.exists(path) else None, sized(size) or None)
+            check.equal("file bytes", Path(path).read_bytes() if os.path.exists(path) else None, sized(size) or None)
 
 
 @pytest.mark.clause("S3")
@@ -160,5 +147,5 @@ def test_a_stream_that_returns_short_reads_is_read_to_its_end(runtime, check):
                 check.true(f"a rejection that names the short read (got {text})", any(w in text.lower() for w in ("short", "partial", "fewer", "incomplete")))
                 return
             check.equal("load_from_stream() count", count, size)
-            holds(runtime, check, runtime.handle_of(rc), size, "load_from_stream()")
+            holds(runtime, check, runtime.handle_of(rc), sized(size), "load_from_stream()")
 
