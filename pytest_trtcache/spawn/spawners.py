@@ -151,12 +151,17 @@ class Spawner:
         status), in its own process group, with stdout and stderr in those files."""
         raise NotImplementedError
 
+    @property
+    def spawner_name(self) -> str:
+        """How children really start (a fork spawner that fell back says ``exec``)."""
+        return self.name
+
     def run(self, step: Step, timeout: float) -> Observation:
         path = _write_step(step)
         started = time.time()
         child = self.start(STEP_ENTRY, path, step.stdout, step.stderr)
         child.wait(timeout)
-        obs = collect(step, child.returncode, child.timed_out, self.name)
+        obs = collect(step, child.returncode, child.timed_out, self.spawner_name)
         obs.timing.update(spawn_start=started, exited=time.time())
         return obs
 
@@ -224,11 +229,6 @@ class ForkSpawner(Spawner):
                 return _ForkedChild(self.server, pid, stdout, stderr)
         assert self.fallback is not None
         return self.fallback.start(entry, arg, stdout, stderr)
-
-    def run(self, step: Step, timeout: float) -> Observation:
-        obs = super().run(step, timeout)
-        obs.spawner = self.spawner_name  # "exec" once it fell back
-        return obs
 
     @property
     def server_pid(self) -> Optional[int]:
