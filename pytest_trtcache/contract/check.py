@@ -2,33 +2,31 @@
 
 A conformance test gets a :class:`Check` from the ``check`` fixture, bound to the
 test's clause and runtime (or runtime pair); ``check.step("...")`` names what the
-test is doing, and ``check.equal(what, observed, expected)`` raises an
-``AssertionError`` that reads as a verdict.
+test is doing, and ``check.equal(what, observed, expected)`` raises a
+:class:`~pytest_trtcache.contract.verdict.ClauseViolation` carrying all of it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Union
 
+from pytest_trtcache.contract.verdict import ClauseViolation, describe
 
-def describe(value: Any) -> str:
-    """A readable rendering; long byte strings as size + digest + head."""
-    if isinstance(value, (bytes, bytearray)):
-        if len(value) <= 24:
-            return f"{bytes(value)!r}"
-        digest = hashlib.sha256(value).hexdigest()[:12]
-        return f"<{len(value)} bytes sha256:{digest} head {bytes(value[:12]).hex()}>"
-    return repr(value)
+__all__ = ["Check", "ClauseViolation", "describe"]
 
 
 class Check:
-    def __init__(self, clause: str, runtime: Optional[str]) -> None:
-        self.clause = clause
+    def __init__(self, clause: Union[str, tuple[str, ...]], runtime: Optional[str], reproduce: Optional[str] = None) -> None:
+        self.clauses = (clause,) if isinstance(clause, str) else tuple(clause)
         self.runtime = runtime
         self.current_step = "test body"
         self.child_stderr: Optional[str] = None
+        self.reproduce = reproduce  # code that replays the failure, shown with it
+
+    @property
+    def clause(self) -> str:
+        return self.clauses[0]
 
     @contextlib.contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -38,19 +36,18 @@ class Check:
         finally:
             self.current_step = previous
 
-    def fail(self, message: str) -> None:
-        raise AssertionError(self.verdict(message))
+    def violation(self, message: str, **fields: Any) -> ClauseViolation:
+        return ClauseViolation(
+            self.clauses, message, runtime=self.runtime, step=self.current_step,
+            child_stderr=self.child_stderr, reproduce=self.reproduce, **fields,
+        )
 
-    def verdict(self, message: str) -> str:
-        where = f"runtime {self.runtime}" if self.runtime else "no runtime"
-        text = f"[{self.clause}] {where}, step '{self.current_step}': {message}"
-        if self.child_stderr:
-            text += f"\n--- child stderr ---\n{self.child_stderr.rstrip()}"
-        return text
+    def fail(self, message: str) -> None:
+        raise self.violation(message)
 
     def equal(self, what: str, observed: Any, expected: Any) -> None:
         if observed != expected:
-            self.fail(f"{what}: expected {describe(expected)}, observed {describe(observed)}")
+            raise self.violation(what, expected=expected, observed=observed, compared=True)
 
     def true(self, what: str, condition: bool, observed: Any = None) -> None:
         if not condition:

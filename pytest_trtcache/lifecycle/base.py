@@ -27,18 +27,6 @@ from pytest_trtcache.targets.base import NotObservable, Runtime
 from pytest_trtcache.contract.unraisable import UnraisableRecorder
 
 
-class _MachineCheck(Check):
-    """A :class:`Check` whose verdict ends with the code that binds the machine, so the
-    steps hypothesis prints below it run as a program."""
-
-    def __init__(self, clause: str, runtime: Optional[str], setup: str) -> None:
-        super().__init__(clause, runtime)
-        self.setup = setup
-
-    def verdict(self, message: str) -> str:
-        return f"{super().verdict(message)}\nreproduce with: {self.setup}"
-
-
 class MachineBase(RuleBasedStateMachine):
     """The machine's state and helpers; the rules and invariants are in mixins of it."""
 
@@ -88,7 +76,7 @@ class MachineBase(RuleBasedStateMachine):
             self.wrapper_error = "the target has no runtime_cache() or no wrapper class"
 
     def check(self, clause: str) -> Check:
-        c = _MachineCheck(clause, self.runtime.id, self.setup)
+        c = Check(clause, self.runtime.id, reproduce=self.setup)
         c.current_step = self.step
         return c
 
