@@ -23,12 +23,14 @@ class Need:
     needed_for: str
     fix: str
     required: bool
+    why: str = ""  # what the probe saw, when it is here but unusable
 
     def line(self) -> str:
         if self.found is not None:
             return self.found
         kind = "MISSING (required)" if self.required else "missing (optional)"
-        return f"{kind}: needed for {self.needed_for}; fix: {self.fix}"
+        seen = f" ({self.why})" if self.why else ""
+        return f"{kind}{seen}: needed for {self.needed_for}; fix: {self.fix}"
 
 
 def _version(distribution: str) -> Optional[str]:
@@ -40,15 +42,16 @@ def _version(distribution: str) -> Optional[str]:
         return None
 
 
-def compiler() -> Optional[str]:
-    """The C++ compiler the cpp runtime would build with (its own probe), or None."""
+def compiler() -> tuple[Optional[str], str]:
+    """(the C++ compiler the cpp runtime would build with, or None; why not), probed by
+    compiling a one-line file as the build would run it."""
     from pytest_trtcache.toolchain import Unavailable, compiler as probe
 
     try:
-        cxx, version = probe()
-    except Unavailable:
-        return None
-    return f"{cxx}: {version or '?'}"
+        cxx, version = probe(compiles=True)
+    except Unavailable as exc:
+        return None, str(exc)
+    return f"{cxx}: {version or '?'} (compiles a C++17 file)", ""
 
 
 def needs() -> list[Need]:
@@ -58,13 +61,14 @@ def needs() -> list[Need]:
     from pytest_trtcache.toolchain import ninja_path
 
     ninja = ninja_path()
+    cxx, cxx_why = compiler()
     return [
         Need("torch", torch, "everything (every runtime, every child)",
              "pip install torch==2.13.0   (the CPU build; a plain `pip install torch` may pull a CUDA build)", True),
         Need("numpy", numpy, "wheel: targets (upstream's deserialize() calls Tensor.numpy())",
              "pip install 'pytest-trtcache[upstream]'   (or: pip install numpy)", False),
-        Need("compiler", compiler(), "the reference cpp runtime (torch.utils.cpp_extension)",
-             "apt-get install g++   (or set CXX to a C++17 compiler)", False),
+        Need("compiler", cxx, "the reference cpp runtime (torch.utils.cpp_extension)",
+             "apt-get install g++   (or set CXX to a C++17 compiler's path)", False, cxx_why),
         Need("ninja", ninja, "the reference cpp runtime (torch.utils.cpp_extension builds with it)",
              f"{sys.executable} -m pip install ninja", False),
     ]
