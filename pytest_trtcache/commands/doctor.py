@@ -1,7 +1,7 @@
 """``trtcache doctor``: what can run here, what is missing, and the command that fixes it.
 
 Exit status: 0 when everything the default job needs is here (torch, the reference
-python runtime), 1 when something required is missing. Optional pieces (numpy for
+python runtime), 1 when something required is missing or ``--target`` does not resolve. Optional pieces (numpy for
 upstream wheels, a compiler and ninja for the C++ runtime) are named with their fix but
 do not fail the check: the suite reports what they would have run as unavailable, never
 as passed.
@@ -84,12 +84,10 @@ def spawner() -> str:
 
 
 def runtimes(spec: str) -> list[str]:
-    from pytest_trtcache.targets import TargetError, resolve
+    """A line for the target and one per runtime; raises TargetError when ``spec`` does not resolve."""
+    from pytest_trtcache.targets import resolve
 
-    try:
-        target = resolve(spec)
-    except TargetError as exc:
-        return [f"{spec}: does not resolve: {exc}"]
+    target = resolve(spec)
     lines = [f"{spec}: {target.description}; versions {target.versions or '-'}"]
     for name, rt in target.runtimes.items():
         try:
@@ -130,7 +128,16 @@ def main(target: Optional[str] = None) -> int:
     specs = ["reference"] + ([target] if target and target != "reference" else [])
     if target is None and importlib.util.find_spec("torch_tensorrt") is not None:
         specs.append("torch_tensorrt")
+    from pytest_trtcache.targets import TargetError
+
+    status = 0
     for spec in specs:
-        for line in runtimes(spec):
+        try:
+            lines = runtimes(spec)
+        except TargetError as exc:
+            lines, status = [f"{spec}: does not resolve: {exc}"], 1
+        for line in lines:
             _line("target", line)
-    return 0
+    if status:
+        print(f"\ntrtcache doctor: target {target!r} does not resolve (see above)", file=sys.stderr)
+    return status
