@@ -16,6 +16,7 @@ CLAUSE = "--trtcache-clause"
 REPORT = "--trtcache-report"
 SPAWN = "--trtcache-spawn"
 TIMEOUT = "--trtcache-timeout"
+TEST_TIMEOUT = "--trtcache-test-timeout"
 PEER = "--trtcache-peer"
 SPAWN_MODES = ("auto", "fork", "exec")
 LEVEL = "--trtcache-level"
@@ -116,6 +117,8 @@ OPTIONS = (
      "auto (fork where safe; default)."),
     (TIMEOUT, "trtcache_timeout", 60.0, timeout_seconds, "SECONDS",
      "kill a child (and its process group) running longer than this (default 60)."),
+    (TEST_TIMEOUT, "trtcache_test_timeout", 600.0, timeout_seconds, "SECONDS",
+     "deadline of each clause-tagged test: past it the test fails on its clause, naming its step (default 600)."),
     (PEER, "trtcache_peer", None, target_spec, "TARGET",
      "a second target for cross-target pairs (target saves, peer loads, and the reverse)."),
     (LEVEL, "trtcache_level", gated_levels("all"), gated_levels, "LEVELS",
