@@ -24,7 +24,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_trtcache.plugin import children, deadline, fixtures, gates, report
+    from pytest_trtcache.plugin import children, deadline, fixtures, gates, liveness, report
     from pytest_trtcache.plugin.keys import TARGET_KEY
     from pytest_trtcache.targets import resolve
 
@@ -36,6 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
     config.pluginmanager.register(gates, "trtcache-gates")
     config.pluginmanager.register(deadline, "trtcache-deadline")
+    config.pluginmanager.register(liveness, "trtcache-liveness")
     _configure_hypothesis(config)
 
 
