@@ -74,30 +74,27 @@ def pytest_runtest_setup(item: pytest.Item):
 
 
 def _check_leaks(item: pytest.Item, phase: str) -> None:
+    from pytest_trtcache.contract.verdict import ClauseViolation
+    from pytest_trtcache.plugin.gates import clauses_of, runtime_of
+
     recorder = item.stash.get(GUARD_KEY, None)
     if recorder is None:
         return
     leaks = recorder.drain()
     if leaks:
-        clause = clause_of(item)
-        where = f" (while checking {clause.id})" if clause else ""
-        pytest.fail(
-            f"[A2] violated{where}, step: test {phase}: expected no unraisable exception, "
-            f"observed {len(leaks)}:\n{recorder.format(leaks)}",
-            pytrace=False,
+        # A2 broke, whatever the test checks: the verdict goes to A2, the test's own clauses listed after it.
+        raise ClauseViolation(
+            ("A2", *(c for c in clauses_of(item) if c != "A2")),
+            f"expected no unraisable exception, observed {len(leaks)}:\n{recorder.format(leaks)}",
+            runtime=runtime_of(item), step=f"test {phase}",
         )
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    from pytest_trtcache.targets import NotObservable
-
-    try:
-        result = yield
-    except NotObservable as exc:
-        pytest.skip(f"not observable: {exc}")
-    except RuntimeUnavailable as exc:
-        pytest.skip(f"runtime unavailable: {exc}")
+    # NotObservable and RuntimeUnavailable pass through: gates' makereport records them
+    # as data (not observed / skipped) and reports the test skipped.
+    result = yield
     _check_leaks(item, "call")
     return result
 
@@ -118,8 +115,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
 
 @pytest.fixture
 def check(request: pytest.FixtureRequest) -> Check:
-    """A :class:`~pytest_trtcache.contract.check.Check` bound to this test's clause and runtime."""
-    from pytest_trtcache.plugin.report import _runtime_of
+    """A :class:`~pytest_trtcache.contract.check.Check` bound to this test's clauses and runtime."""
+    from pytest_trtcache.plugin.gates import clauses_of, runtime_of
 
-    clause = clause_of(request.node)
-    return Check(clause.id if clause else "-", _runtime_of(request.node))
+    return Check(clauses_of(request.node) or "-", runtime_of(request.node))
