@@ -171,3 +171,13 @@ def test_trtcache_report_refuses_a_file_that_is_not_a_report_in_one_line(tmp_pat
     result = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "report", str(path)], capture_output=True, text=True, env=CHILD_ENV)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and says in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_check_of_several_clauses_names_the_one_it_was_checking() -> None:
+    from pytest_trtcache.contract.check import Check, ClauseViolation
+
+    check = Check(("H5", "H6"), "python")
+    with pytest.raises(ClauseViolation) as caught, check.on("H6"), check.step("deepcopy"):
+        check.equal("lock after deepcopy", "same", "fresh")
+    assert (caught.value.clauses, caught.value.step) == (("H6", "H5"), "deepcopy")
+    assert check.clauses == ("H5", "H6")
