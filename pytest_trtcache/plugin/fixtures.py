@@ -83,9 +83,11 @@ def _check_leaks(item: pytest.Item, phase: str) -> None:
     leaks = recorder.drain()
     if leaks:
         # A2 broke, whatever the test checks: the verdict goes to A2, the test's own clauses listed after it.
+        checking = [c for c in clauses_of(item) if c != "A2"]
+        where = f"while checking {', '.join(checking)}: " if checking else ""
         raise ClauseViolation(
-            ("A2", *(c for c in clauses_of(item) if c != "A2")),
-            f"expected no unraisable exception, observed {len(leaks)}:\n{recorder.format(leaks)}",
+            ("A2", *checking),
+            f"{where}expected no unraisable exception, observed {len(leaks)}:\n{recorder.format(leaks)}",
             runtime=runtime_of(item), step=f"test {phase}",
         )
 
