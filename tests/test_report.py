@@ -181,3 +181,11 @@ def test_a_check_of_several_clauses_names_the_one_it_was_checking() -> None:
         check.equal("lock after deepcopy", "same", "fresh")
     assert (caught.value.clauses, caught.value.step) == (("H6", "H5"), "deepcopy")
     assert check.clauses == ("H5", "H6")
+
+
+@pytest.mark.parametrize("command", ["selfcheck", "verdicts"])
+def test_a_json_output_in_a_missing_directory_is_refused_before_anything_runs(tmp_path: Path, command: str) -> None:
+    out = tmp_path / "missing" / "out.json"
+    result = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", command, "--json", str(out)], capture_output=True, text=True, env=CHILD_ENV, timeout=60)
+    assert result.returncode == 2
+    assert f"--json {out}: directory {out.parent} does not exist" in result.stderr and "Traceback" not in result.stderr

@@ -202,6 +202,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     unknown = [n for n in ns.mutant if n not in MUTANTS]
     if unknown:
         parser.error(f"unknown mutant(s) {', '.join(map(repr, unknown))}; `trtcache selfcheck --list` names the {len(MUTANTS)} there are")
+    why = files.unwritable(ns.json) if ns.json else ""
+    if why:  # before the children run for minutes
+        parser.error(f"--json {ns.json}: {why}")
     mutants = [MUTANTS[n] for n in ns.mutant] if ns.mutant else list(MUTANTS.values())
     if ns.list:
         for m in mutants:
