@@ -189,3 +189,12 @@ def test_a_json_output_in_a_missing_directory_is_refused_before_anything_runs(tm
     result = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", command, "--json", str(out)], capture_output=True, text=True, env=CHILD_ENV, timeout=60)
     assert result.returncode == 2
     assert f"--json {out}: directory {out.parent} does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_json_schema_ships_as_package_data() -> None:
+    import tomllib
+
+    with open(os.path.join(REPO, "pyproject.toml"), "rb") as f:
+        package_data = tomllib.load(f)["tool"]["setuptools"]["package-data"]
+    assert "schema.json" in package_data["pytest_trtcache.report"]
+    assert schema.json_schema()["properties"]["schema_version"] == {"const": schema.SCHEMA_VERSION}

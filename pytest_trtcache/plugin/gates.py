@@ -63,7 +63,8 @@ def _as_skip(report: pytest.TestReport, call: pytest.CallInfo[None], reason: str
 
 
 def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], clauses: tuple[str, ...]) -> Optional[dict[str, Any]]:
-    """This phase's record, or None for a setup or teardown that passed (it adds nothing)."""
+    """This phase's record, or None for a setup or teardown that passed (it adds nothing).
+    Its runtime is the test's parameter (the report's column), else the exception's."""
     nodeid, runtime = report.nodeid, runtime_of(item)
     exc = call.excinfo.value if call.excinfo is not None else None
     known_gap = hasattr(report, "wasxfail")
@@ -76,7 +77,7 @@ def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[
         return schema.test_record(nodeid, clauses, runtime, schema.KNOWN_GAP, message=report.wasxfail)
     if isinstance(exc, NotObservable):
         _as_skip(report, call, f"not observable: {exc}")
-        return schema.test_record(nodeid, clauses, exc.runtime or runtime, schema.NOT_OBSERVED, message=str(exc), part=exc.part)
+        return schema.test_record(nodeid, clauses, runtime or exc.runtime, schema.NOT_OBSERVED, message=str(exc), part=exc.part)
     if isinstance(exc, RuntimeUnavailable):
         _as_skip(report, call, f"runtime unavailable: {exc}")
         return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=f"runtime unavailable: {exc}")
@@ -89,7 +90,7 @@ def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[
         details = {k: fields[k] for k in ("step", "expected", "observed", "child_stderr", "reproduce")}
         broken = exc.clause if exc.clause in spec.BY_ID else clauses[0]
         listed = list(dict.fromkeys([*clauses, broken]))
-        return schema.test_record(nodeid, listed, fields["runtime"] or runtime, schema.FAIL, clause=broken, message=fields["message"], **details)
+        return schema.test_record(nodeid, listed, runtime or fields["runtime"], schema.FAIL, clause=broken, message=fields["message"], **details)
     outcome = schema.FAIL if report.when == "call" else schema.ERROR
     assert call.excinfo is not None
     return schema.test_record(nodeid, clauses, runtime, outcome, message=call.excinfo.exconly(), step=f"test {report.when}")
