@@ -198,3 +198,12 @@ def test_the_json_schema_ships_as_package_data() -> None:
         package_data = tomllib.load(f)["tool"]["setuptools"]["package-data"]
     assert "schema.json" in package_data["pytest_trtcache.report"]
     assert schema.json_schema()["properties"]["schema_version"] == {"const": schema.SCHEMA_VERSION}
+
+
+def test_a_not_observable_test_does_not_stop_pdb(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("import pytest\nfrom pytest_trtcache.targets import NotObservable\n"
+                        "@pytest.mark.clause('H1')\ndef test_x(runtime):\n    raise NotObservable('hidden', part='pending_bytes')\n")
+    result = run(pytester, "--pdb")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["SKIPPED [[]1[]] test_a_not_observable_test_does_not_stop_pdb.py:5: not observable: hidden"])
+    result.stdout.no_fnmatch_line("*PDB*")

@@ -94,9 +94,14 @@ def _check_leaks(item: pytest.Item, phase: str) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    # NotObservable and RuntimeUnavailable pass through: gates' makereport records them
-    # as data (not observed / skipped) and reports the test skipped.
-    result = yield
+    from pytest_trtcache.targets import NotObservable
+
+    try:
+        result = yield
+    except (NotObservable, RuntimeUnavailable) as exc:
+        # A skip to pytest (no --pdb stop, no -x count); the exception rides along as the
+        # cause, and gates' makereport records it as data (not observed / skipped).
+        raise pytest.skip.Exception(str(exc)) from exc
     _check_leaks(item, "call")
     return result
 

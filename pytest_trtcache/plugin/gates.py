@@ -53,13 +53,15 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(report.longrepr or "")
 
 
-def _as_skip(report: pytest.TestReport, call: pytest.CallInfo[None], reason: str) -> None:
+def _as_skip(report: pytest.TestReport, exc: BaseException, reason: str) -> None:
     """Report a test that could not look (NotObservable, RuntimeUnavailable) as pytest
     reports a skip, at the line that raised it."""
-    assert call.excinfo is not None
-    entry = call.excinfo.traceback[-1]
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    path, lineno = (tb.tb_frame.f_code.co_filename, tb.tb_lineno) if tb is not None else (str(report.fspath), -1)
     report.outcome = "skipped"
-    report.longrepr = (str(entry.path), entry.lineno + 1, f"Skipped: {reason}")
+    report.longrepr = (path, lineno, f"Skipped: {reason}")
 
 
 def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], clauses: tuple[str, ...]) -> Optional[dict[str, Any]]:
@@ -67,6 +69,8 @@ def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[
     Its runtime is the test's parameter (the report's column), else the exception's."""
     nodeid, runtime = report.nodeid, runtime_of(item)
     exc = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(exc, pytest.skip.Exception) and isinstance(exc.__cause__, (NotObservable, RuntimeUnavailable)):
+        exc = exc.__cause__  # fixtures' pytest_runtest_call made it a skip, keeping it as the cause
     known_gap = hasattr(report, "wasxfail")
     if report.passed:
         if report.when != "call":
@@ -76,10 +80,10 @@ def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[
     if known_gap:
         return schema.test_record(nodeid, clauses, runtime, schema.KNOWN_GAP, message=report.wasxfail)
     if isinstance(exc, NotObservable):
-        _as_skip(report, call, f"not observable: {exc}")
+        _as_skip(report, exc, f"not observable: {exc}")
         return schema.test_record(nodeid, clauses, runtime or exc.runtime, schema.NOT_OBSERVED, message=str(exc), part=exc.part)
     if isinstance(exc, RuntimeUnavailable):
-        _as_skip(report, call, f"runtime unavailable: {exc}")
+        _as_skip(report, exc, f"runtime unavailable: {exc}")
         return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=f"runtime unavailable: {exc}")
     if report.skipped:
         return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=_skip_reason(report))
