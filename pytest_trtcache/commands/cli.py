@@ -16,7 +16,6 @@ therefore be absolute paths).
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -44,15 +43,14 @@ def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
-    from pytest_trtcache.plugin.matrix import render
+    from pytest_trtcache.report import files, render, schema
 
     try:
-        with open(ns.path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError) as exc:
-        print(f"trtcache report: cannot read {ns.path}: {exc}", file=sys.stderr)
+        data = files.load(ns.path)
+    except schema.ReportError as exc:
+        print(f"trtcache report: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(render(data) + "\n")
+    sys.stdout.write(render.matrix(data) + "\n")
     return 0
 
 
