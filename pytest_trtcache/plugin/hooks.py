@@ -24,19 +24,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_trtcache.plugin import children, deadline, fixtures, gates, liveness, report
+    from pytest_trtcache.plugin import children, completeness, deadline, fixtures, gates, liveness, report
     from pytest_trtcache.plugin.keys import TARGET_KEY
     from pytest_trtcache.targets import resolve
 
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    config.stash[TARGET_KEY] = resolve(options.target_from(config))
+    config.stash[TARGET_KEY] = target = resolve(options.target_from(config))
+    unknown = sorted(set(config.getoption("trtcache_runtimes") or ()) - set(target.runtimes))
+    if unknown:
+        raise pytest.UsageError(f"{options.RUNTIMES}: {', '.join(unknown)} is not a runtime of target {target.spec} (its runtimes: {', '.join(target.runtimes)})")
     config.pluginmanager.register(fixtures, "trtcache-fixtures")
     config.pluginmanager.register(children, "trtcache-spawn")
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
     config.pluginmanager.register(gates, "trtcache-gates")
     config.pluginmanager.register(deadline, "trtcache-deadline")
     config.pluginmanager.register(liveness, "trtcache-liveness")
+    config.pluginmanager.register(completeness, "trtcache-completeness")
     _configure_hypothesis(config)
 
 

@@ -24,6 +24,8 @@ KNOWN_GAPS = "--trtcache-known-gaps"
 PROFILE = "--trtcache-profile"
 EXAMPLES = "--trtcache-examples"
 LIFECYCLE_CROSS = "--trtcache-lifecycle-cross"
+RUNTIMES = "--trtcache-runtimes"
+ALLOW_UNOBSERVED = "--trtcache-allow-unobserved"
 
 
 def target_spec(value: str) -> str:
@@ -66,6 +68,14 @@ def _number(value: str, convert: Callable[[str], Any], ok: Callable[[Any], bool]
 
 def timeout_seconds(value: str) -> float:
     return _number(value, float, lambda s: 0 < s < float("inf"), f"bad timeout {value!r}: expected a positive number of seconds")
+
+
+def runtime_names(value: str) -> frozenset[str]:
+    """Comma-separated runtime names; checked against the target's in pytest_configure."""
+    names = frozenset(p.strip() for p in value.split(",") if p.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"bad runtimes {value!r}: expected comma-separated runtime names, e.g. python or python,cpp")
+    return names
 
 
 def gated_levels(value: str) -> frozenset[str]:
@@ -131,6 +141,12 @@ OPTIONS = (
      "environment variable is set), trtcache-thorough."),
     (EXAMPLES, "trtcache_examples", None, positive_int, "N",
      "override the profile's max_examples for the lifecycle state machines."),
+    (RUNTIMES, "trtcache_runtimes", None, runtime_names, "NAMES",
+     "test only these of the target's runtimes (comma-separated, e.g. python). By default every runtime the target "
+     "declares runs, and one that cannot run here (no compiler, broken build) fails the run."),
+    (ALLOW_UNOBSERVED, "trtcache_allow_unobserved", None, clause_ids, "IDS",
+     "required clauses the run may leave unobserved (comma-separated ids; recorded in the report). By default a "
+     "required clause whose every test was not observable or skipped fails the run."),
     (LIFECYCLE_CROSS, "trtcache_lifecycle_cross", False, "store_true", None,
      "let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send)."),
 )
