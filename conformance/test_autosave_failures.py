@@ -6,6 +6,8 @@ import gc
 
 import pytest
 
+from pytest_trtcache.targets import NotObservable
+
 from pytest_trtcache.contract.reported import capture_reports
 
 from .blobs import ENTRIES_A
@@ -42,6 +44,8 @@ def test_a_failed_autosave_is_reported(runtime, check, tmp_path, path_kind, trig
                 del rc
                 gc.collect()
             else:
+                if api.autosave_at_exit is None:
+                    raise NotObservable(f"{runtime.target.spec}:{runtime.name} has no at-exit helper (_autosave_at_exit)", part="at-exit helper", runtime=runtime.id)
                 api.autosave_at_exit(__import__("weakref").ref(rc))
                 del rc
                 gc.collect()

@@ -13,7 +13,7 @@ import importlib.util
 import os
 import sys
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 
 @dataclass
@@ -97,6 +97,20 @@ def runtimes(spec: str) -> list[str]:
         except Exception as exc:  # any failure to load is what doctor is for
             reason = f"{type(exc).__name__}: {exc}"
         lines.append(f"  runtime {name}: " + ("available" if reason is None else f"unavailable: {reason}"))
+        if reason is None:
+            lines += _missing_parts(rt)
+    return lines
+
+
+def _missing_parts(runtime: Any) -> list[str]:
+    """A line per part the runtime lacks, with the required clauses it leaves unobserved."""
+    from pytest_trtcache.targets.parts import missing
+
+    lines = []
+    for part in missing(runtime.api):
+        clauses = ", ".join(part.unobserved)
+        effect = f"required {clauses} not observable (the gate fails unless --trtcache-allow-unobserved={','.join(part.unobserved)})" if clauses else "no required clause needs it"
+        lines.append(f"    lacks {part.name}: {effect}")
     return lines
 
 

@@ -71,8 +71,8 @@ class Surface:
     """Upstream's names, as one runtime provides them."""
 
     RuntimeCache: type
-    handle_class: Any  # python class or torchbind class
-    autosave_at_exit: Callable[..., None]
+    handle_class: Any = None  # python class or torchbind class (None: the target has none)
+    autosave_at_exit: Optional[Callable[..., None]] = None
     runtime_cache: Optional[Callable[..., Any]] = None
     wrapper_class: Optional[type] = None  # TorchTensorRTModule stand-in
     extras: dict[str, Any] = field(default_factory=dict)
@@ -134,7 +134,10 @@ class Runtime:
         return RuntimeConfig()
 
     def new_handle(self, path: str = "") -> Any:
-        return self.api.handle_class(path)
+        cls = self.api.handle_class
+        if cls is None:
+            raise NotObservable(f"{self.target.spec}:{self.name} has no handle class", part="handle class", runtime=self.id)
+        return cls(path)
 
     def materialize(self, handle: Any, config: Any = None) -> None:
         """Create the handle's live cache and drain pending bytes (``ensure_materialized``)."""

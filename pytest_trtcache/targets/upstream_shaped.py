@@ -13,7 +13,9 @@ from typing import Any, Callable
 
 from .base import ATEXIT_TOKEN, LIVE_CACHE, LOCK, PENDING_BYTES, NotObservable, Runtime, Surface, TargetError
 
-REQUIRED_NAMES = ("RuntimeCache", "_RuntimeCacheHandle", "_autosave_at_exit", "runtime_cache")
+# Only the facade is needed to run at all; a module without one of the others is a
+# partial target: the clauses that need it are not observable (targets/parts.py).
+REQUIRED_NAMES = ("RuntimeCache",)
 _FIELDS = {PENDING_BYTES: "_pending_warm_bytes", LIVE_CACHE: "_cache", LOCK: "_lock", ATEXIT_TOKEN: "_atexit_token"}
 
 
@@ -23,9 +25,9 @@ def surface_of(module: ModuleType, *, wrapper_class: Any = None, what: str = "")
         raise TargetError(f"{what or module.__name__}: module {module.__name__!r} lacks upstream name(s) {', '.join(missing)} (expected {', '.join(REQUIRED_NAMES)})")
     return Surface(
         RuntimeCache=module.RuntimeCache,
-        handle_class=module._RuntimeCacheHandle,
-        autosave_at_exit=module._autosave_at_exit,
-        runtime_cache=module.runtime_cache,
+        handle_class=getattr(module, "_RuntimeCacheHandle", None),
+        autosave_at_exit=getattr(module, "_autosave_at_exit", None),
+        runtime_cache=getattr(module, "runtime_cache", None),
         wrapper_class=wrapper_class if wrapper_class is not None else getattr(module, "TorchTensorRTModule", None),
     )
 

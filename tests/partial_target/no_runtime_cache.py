@@ -1,0 +1,4 @@
+from pytest_trtcache.mutants._build import derive
+
+globals().update(derive(__name__))
+del runtime_cache
