@@ -68,7 +68,6 @@ class ForkServer:
         self.skipped: dict[str, str] = {}
         self._lines: Optional[_Lines] = None
         self._exits: dict[int, int] = {}  # pid -> exit status, read while waiting for another
-        self.started_pid: Optional[int] = None  # kept after close, to check it is gone
 
     def start(self) -> Optional[str]:
         """Start the server; return why forking it is unsafe, or ``None``."""
@@ -79,7 +78,6 @@ class ForkServer:
             args += ["--import", module]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=child_env(), start_new_session=True)
-        self.started_pid = self.proc.pid
         self._lines = _Lines(self.proc.stdout.fileno())
         ready = self._lines.read(self.START_TIMEOUT_S)
         if ready is None:
