@@ -35,7 +35,9 @@ import tempfile
 import time
 from typing import Any, Callable, Optional, Sequence
 
-from pytest_trtcache.commands.suite import IMPORT_ROOT as ROOT, suite_dir
+from pytest_trtcache.commands.suite import IMPORT_ROOT as ROOT, SuiteRunSpec, launch
+from pytest_trtcache.spawn.environment import child_env
+
 PROBE = "pytest_trtcache.commands.bench_probe"
 GOALS = {"fork pair / exec pair": "<= 1/6 (0.167)", "suite -n 2": "< 30 s", "plugin load": "< 50 ms"}
 
@@ -63,15 +65,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def env() -> dict[str, str]:
-    """Children import this checkout's pytest_trtcache, as the spawners do."""
-    path = os.environ.get("PYTHONPATH", "")
-    return {**os.environ, "PYTHONPATH": ROOT + (os.pathsep + path if path else "")}
-
-
 def wall(args: list[str], **kwargs: Any) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, env=env(), **kwargs)
+    proc = subprocess.run(args, capture_output=True, text=True, env=child_env(), **kwargs)
     return time.perf_counter() - start, proc
 
 
@@ -289,12 +285,13 @@ def lifecycle_rates(figs: Figures, examples: int, cross_examples: int, steps: in
 
 
 # -- the conformance suite --------------------------------------------------------------
-def suite_costs(figs: Figures) -> None:
-    base = [sys.executable, "-m", "pytest", "-p", "trtcache", "-q", "-rfE", "-p", "no:cacheprovider", suite_dir()]
+def suite_costs(figs: Figures, base: str) -> None:
     for name, extra in (("sequential", []), ("xdist_2", ["-n", "2"])):
-        t, proc = wall(base + extra, cwd=ROOT)
-        lines = proc.stdout.strip().splitlines()
-        tail = lines[-1] if lines else proc.stderr[-300:]
+        start = time.perf_counter()
+        done = launch(SuiteRunSpec(extra=["-q", "-rfE", *extra], cwd=ROOT), base, capture=True)
+        t = time.perf_counter() - start
+        lines = done.output.strip().splitlines()
+        tail = next((line for line in reversed(lines) if " in " in line and ("passed" in line or "failed" in line)), lines[-1] if lines else "")
         figs.add(f"suite.{name}", t, note=f"pytest conformance {' '.join(extra)} against reference: {tail}")
         # a timing is only comparable with the same outcome: keep which tests failed
         figs.data[f"suite.{name}"]["failed"] = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
@@ -363,7 +360,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ("plugin load", lambda: import_costs(figs, args.samples, base)),
             ("channel", lambda: channel_costs(figs, args.samples, base)),
             ("lifecycle", lambda: lifecycle_rates(figs, args.examples, args.cross_examples, args.steps, base)),
-        ] + ([("suite", lambda: suite_costs(figs))] if args.suite else [])
+        ] + ([("suite", lambda: suite_costs(figs, base))] if args.suite else [])
         for title, run in sections:
             print(f"trtcache bench: {title} ...", file=sys.stderr, flush=True)
             run()
