@@ -80,15 +80,17 @@ def _interrupt_when(proc: subprocess.Popen, marker: str, needle: bytes, signum: 
 
 COMMANDS = {
     # S5's savers wait for their start file: the moment the issue left them orphaned
-    "run": (["run", "--trtcache-spawn=exec", "-k", "test_concurrent_savers"], b"pytest_trtcache.contract.faults:saver", "trtcache-run-"),
+    "run-exec": (["run", "--trtcache-spawn=exec", "-k", "test_concurrent_savers"], b"pytest_trtcache.contract.faults:saver", "trtcache-run-"),
+    "run-fork": (["run", "--trtcache-spawn=fork", "-k", "test_concurrent_savers"], b"pytest_trtcache.spawn.server", "trtcache-run-"),
     "selfcheck": (["selfcheck", "--mutant", "del-keeps-token", "-j", "1"], b"pytest_trtcache.spawn.server", "trtcache-selfcheck-"),
 }
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize("command", list(COMMANDS))
-def test_a_signal_to_a_command_stops_its_child_pytest_and_leaves_nothing(tmp_path: Path, marked: str, command: str, signum: int) -> None:
-    args, needle, prefix = COMMANDS[command]
+@pytest.mark.parametrize("case", list(COMMANDS))
+def test_a_signal_to_a_command_stops_its_child_pytest_and_leaves_nothing(tmp_path: Path, marked: str, case: str, signum: int) -> None:
+    args, needle, prefix = COMMANDS[case]
+    command = args[0]
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**os.environ, "TMPDIR": str(tmp)}
