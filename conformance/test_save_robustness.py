@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_trtcache.contract.faults import Injector, inject
+from pytest_trtcache.contract.faults import Injector, SaverPayload, inject
 from pytest_trtcache.reference.kernels import HEADER_SIZE, CacheFormatError, decode, describe_blob, encode, kernel_entry
 from pytest_trtcache.contract.reported import capture_reports
 from pytest_trtcache.targets.base import bytes_of
@@ -44,16 +44,6 @@ def _events_of_a_save(runtime, directory, path, entries) -> list:
     with inject(Injector(str(directory))) as probe:
         rc.save()
     return probe.events
-
-
-def _child_step(runtime, path, entries, **extra) -> str:
-    return json.dumps({
-        "target": runtime.target.spec,
-        "runtime": runtime.name,
-        "path": str(path),
-        "entries": {k.hex(): v.hex() for k, v in entries.items()},
-        **extra,
-    })
 
 
 @pytest.mark.clause("S4")
@@ -93,7 +83,7 @@ SAVER = "pytest_trtcache.contract.faults:saver"
 
 def _saver(start_child, name, runtime, path, entries, **extra):
     """A saving child, started at once (real processes: SIGKILL and concurrency are real)."""
-    return start_child(SAVER, _child_step(runtime, path, entries, **extra), name)
+    return start_child(SAVER, SaverPayload.of(runtime, str(path), entries, **extra), name)
 
 
 def _finish(child):

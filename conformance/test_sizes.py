@@ -13,12 +13,12 @@ model's (``kernels.entries_of_size``), never the target's.
 from __future__ import annotations
 
 import io
-import json
 import os
 from pathlib import Path
 
 import pytest
 
+from pytest_trtcache.spawn.ops import AutosaveFiles
 from pytest_trtcache.targets.base import NotObservable, tensor_of
 
 from .blobs import BOUNDARY_SIZES, ShortReads, holds, is_blob, sized
@@ -121,7 +121,7 @@ def test_every_channel_carries_a_blob_of_any_size_whole(runtime, check, tmp_path
 @pytest.mark.clause("C1")
 def test_the_at_exit_autosave_writes_a_blob_of_any_size_whole(runtime, check, tmp_path, start_child):
     files = [[str(tmp_path / f"{size}.bin"), size] for size in sizes_for(runtime, BLOB_SIZES)]
-    arg = json.dumps({"target": runtime.target.spec, "role": runtime.target.role, "runtime": runtime.name, "files": files})
+    arg = AutosaveFiles(runtime.target.spec, runtime.name, files, role=runtime.target.role)
     child = start_child("pytest_trtcache.spawn.ops:autosave_at_exit", arg, "autosave")
     child.wait(CHILD_TIMEOUT_S)
     _out, err = child.output()

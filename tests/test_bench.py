@@ -16,6 +16,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SAMPLED = [  # one value per round (-n)
     "child.exec", "child.fork", "pair.exec", "pair.fork", "ratio.pair_fork_over_exec",
+    "channel.exec", "channel.fork", "ratio.channel_fork_over_exec",
     "fork_phase.request_to_fork", "fork_phase.fork_to_step_start", "fork_phase.step", "fork_phase.atexit_hooks",
     "fork_phase.after_atexit_to_reaped",
     "finalization.fork_os_exit", "finalization.fork_frozen", "finalization.fork_unfrozen",

@@ -1,4 +1,4 @@
-"""Fast unit tests: stderr leak parsing, protocol round trip, option parsers."""
+"""Fast unit tests: stderr leak parsing, protocol round trip, payloads, option parsers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from pytest_trtcache.plugin import options
-from pytest_trtcache.spawn import stderr
+from pytest_trtcache.spawn import payload, stderr
 from pytest_trtcache.spawn.protocol import Blob, Observation, Step
 
 SHUTDOWN_STDERR = """\
@@ -39,7 +39,7 @@ def test_clean_stderr_has_no_leaks() -> None:
 
 def test_step_and_observation_round_trip_through_json(tmp_path) -> None:
     step = Step("reference", "python", "save", "stream", str(tmp_path), str(tmp_path / "a"), [["e", [1, 2]]])
-    assert Step.from_json(step.to_json()) == step
+    assert payload.loads(payload.dumps(step)) == step
     obs = Observation(step=step.describe(), serialized=Blob.of(b"\x00\x01"))
     import json
 
@@ -62,3 +62,12 @@ def test_a_bad_spawn_mode_is_named() -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="'spoon'"):
         options.spawn_mode("spoon")
     assert options.spawn_mode("fork") == "fork"
+
+
+def test_a_payload_comes_back_as_its_own_class_and_a_non_dataclass_is_refused() -> None:
+    from pytest_trtcache.contract.faults import SaverPayload
+
+    sent = SaverPayload("reference", "python", "/tmp/c.bin", {"00": "ff"}, kill_at=3)
+    assert payload.loads(payload.dumps(sent)) == sent
+    with pytest.raises(TypeError, match="dataclass instance, got dict"):
+        payload.dumps({"target": "reference"})

@@ -14,8 +14,10 @@ both see the same machine load; every figure carries its sample size ``n``. Figu
   the same with the whole warm heap unfrozen (as before), and an exec'd interpreter's;
 * ``import.*`` / ``pytest.*``: ``-X importtime`` of the plugin, and a trivial test file
   under pytest with ``-p trtcache`` vs ``-p no:trtcache``;
+* ``channel.*``: one send over the cross-process channel
+  (:class:`~pytest_trtcache.spawn.channel.SpawnerChannel`) under each spawner;
 * ``lifecycle.*``: state-machine examples per second in-process and with the
-  cross-process channel (:class:`~pytest_trtcache.lifecycle.SubprocessChannel`);
+  cross-process channel (forked children);
 * ``suite.*`` (``--suite``): the conformance suite against ``reference``, sequential
   and with ``-n 2`` (one run each).
 """
@@ -33,7 +35,9 @@ import tempfile
 import time
 from typing import Any, Callable, Optional, Sequence
 
-from pytest_trtcache.commands.suite import IMPORT_ROOT as ROOT, suite_dir
+from pytest_trtcache.commands.suite import IMPORT_ROOT as ROOT, SuiteRunSpec, launch
+from pytest_trtcache.spawn.environment import child_env
+
 PROBE = "pytest_trtcache.commands.bench_probe"
 GOALS = {"fork pair / exec pair": "<= 1/6 (0.167)", "suite -n 2": "< 30 s", "plugin load": "< 50 ms"}
 
@@ -61,15 +65,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def env() -> dict[str, str]:
-    """Children import this checkout's pytest_trtcache, as the spawners do."""
-    path = os.environ.get("PYTHONPATH", "")
-    return {**os.environ, "PYTHONPATH": ROOT + (os.pathsep + path if path else "")}
-
-
 def wall(args: list[str], **kwargs: Any) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, env=env(), **kwargs)
+    proc = subprocess.run(args, capture_output=True, text=True, env=child_env(), **kwargs)
     return time.perf_counter() - start, proc
 
 
@@ -104,7 +102,7 @@ def spawn_costs(figs: Figures, n: int, base: str) -> None:
                 figs.add(f"child.{name}", t1 - t0, note="one save child over the stream channel")
                 figs.add(f"pair.{name}", t2 - t0, note="save child + load child (stream)")
                 if name == "fork":
-                    fork_phases(figs, saved.timing, os.path.join(probe_dir, f"{spawner.pids[-2]}.log"))
+                    fork_phases(figs, saved.timing, os.path.join(probe_dir, f"{saved.pid}.log"))
     finally:
         for spawner in spawners.values():
             spawner.close()
@@ -211,48 +209,89 @@ def importtime_of(stderr: str, module: str) -> tuple[float, bool]:
 
 
 # -- the lifecycle state machine -------------------------------------------------------
-def lifecycle_rates(figs: Figures, examples: int, cross_examples: int, steps: int) -> None:
+class _Counting:
+    """A channel that counts its sends."""
+
+    def __init__(self, channel: Any) -> None:
+        self.channel, self.sends = channel, 0
+
+    def __call__(self, artifact: bytes, kind: str) -> dict[str, Any]:
+        self.sends += 1
+        return self.channel(artifact, kind)
+
+
+def channel_costs(figs: Figures, n: int, base: str) -> None:
+    """One send of a pickled handle over the spawner channel, exec vs fork, interleaved."""
+    import pickle
+
+    from pytest_trtcache.spawn.channel import SpawnerChannel
+    from pytest_trtcache.spawn.spawners import ExecSpawner, ForkSpawner
+    from pytest_trtcache.targets import resolve
+
+    runtime = resolve("reference").runtime("python")
+    runtime.activate_process()
+    artifact = pickle.dumps(runtime.new_handle(os.path.join(base, "channel.bin")))
+    fork = ForkSpawner(["reference"], os.path.join(base, "channel-server.log"), print)
+    channels = {name: SpawnerChannel(sp, "reference", "python", os.path.join(base, f"channel-{name}")) for name, sp in (("exec", ExecSpawner()), ("fork", fork))}
+    try:
+        channels["fork"](artifact, "handle")  # starts the warm server: not a send's cost
+        for _ in range(n):
+            for name, channel in channels.items():
+                t0 = time.perf_counter()
+                answer = channel(artifact, "handle")
+                if "error" in answer:
+                    raise RuntimeError(f"channel send failed under {name}: {answer}")
+                figs.add(f"channel.{name}", time.perf_counter() - t0, note="one send of a pickled handle to a child (SpawnerChannel)")
+    finally:
+        for channel in channels.values():
+            channel.spawner.close()
+    for e, f in zip(figs.data["channel.exec"]["values"], figs.data["channel.fork"]["values"]):
+        figs.add("ratio.channel_fork_over_exec", f / e, unit="x", note="per round, same load")
+
+
+def lifecycle_rates(figs: Figures, examples: int, cross_examples: int, steps: int, base: str) -> None:
     from hypothesis import Phase, settings
     from hypothesis.stateful import run_state_machine_as_test
 
-    from pytest_trtcache.lifecycle import SubprocessChannel, machine_for
+    from pytest_trtcache.lifecycle import machine_for
+    from pytest_trtcache.spawn.channel import SpawnerChannel
+    from pytest_trtcache.spawn.spawners import ForkSpawner
 
-    sends = [0]
+    spawner = ForkSpawner(["reference"], os.path.join(base, "lifecycle-server.log"), print)
+    counting = _Counting(SpawnerChannel(spawner, "reference", "python", os.path.join(base, "lifecycle-channel")))
+    try:
+        for name, count, kwargs in (("in_process", examples, {}), ("cross_process", cross_examples, {"channel": counting})):
+            machine = machine_for("reference", **kwargs)
+            made = [0]
 
-    class Counting(SubprocessChannel):
-        def __call__(self, artifact: bytes, kind: str) -> dict[str, Any]:
-            sends[0] += 1
-            return super().__call__(artifact, kind)
+            def factory(machine: type = machine) -> Any:
+                made[0] += 1
+                return machine()
 
-    for name, count, kwargs in (("in_process", examples, {}), ("cross_process", cross_examples, {"channel": Counting("reference", "python")})):
-        machine = machine_for("reference", **kwargs)
-        made = [0]
-
-        def factory(machine: type = machine) -> Any:
-            made[0] += 1
-            return machine()
-
-        sends[0] = 0
-        start = time.perf_counter()
-        # derandomize: a fixed seed, so every run generates the same examples
-        run_state_machine_as_test(factory, settings=settings(
-            max_examples=count, stateful_step_count=steps, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
-        ))
-        secs = time.perf_counter() - start
-        note = f"{made[0]} examples of <= {steps} steps, derandomized"
-        if name == "cross_process":
-            note += f"; {sends[0]} sends to a child (SubprocessChannel, one exec'd child each)"
-        figs.add(f"lifecycle.{name}_examples_per_s", made[0] / secs, unit="1/s", note=note)
-        figs.data[f"lifecycle.{name}_examples_per_s"]["examples"] = made[0]
+            counting.sends = 0
+            start = time.perf_counter()
+            # derandomize: a fixed seed, so every run generates the same examples
+            run_state_machine_as_test(factory, settings=settings(
+                max_examples=count, stateful_step_count=steps, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+            ))
+            secs = time.perf_counter() - start
+            note = f"{made[0]} examples of <= {steps} steps, derandomized"
+            if name == "cross_process":
+                note += f"; {counting.sends} sends to a child (SpawnerChannel, one forked child each)"
+            figs.add(f"lifecycle.{name}_examples_per_s", made[0] / secs, unit="1/s", note=note)
+            figs.data[f"lifecycle.{name}_examples_per_s"]["examples"] = made[0]
+    finally:
+        spawner.close()
 
 
 # -- the conformance suite --------------------------------------------------------------
-def suite_costs(figs: Figures) -> None:
-    base = [sys.executable, "-m", "pytest", "-p", "trtcache", "-q", "-rfE", "-p", "no:cacheprovider", suite_dir()]
+def suite_costs(figs: Figures, base: str) -> None:
     for name, extra in (("sequential", []), ("xdist_2", ["-n", "2"])):
-        t, proc = wall(base + extra, cwd=ROOT)
-        lines = proc.stdout.strip().splitlines()
-        tail = lines[-1] if lines else proc.stderr[-300:]
+        start = time.perf_counter()
+        done = launch(SuiteRunSpec(extra=["-q", "-rfE", *extra], cwd=ROOT), base, capture=True)
+        t = time.perf_counter() - start
+        lines = done.output.strip().splitlines()
+        tail = next((line for line in reversed(lines) if " in " in line and ("passed" in line or "failed" in line)), lines[-1] if lines else "")
         figs.add(f"suite.{name}", t, note=f"pytest conformance {' '.join(extra)} against reference: {tail}")
         # a timing is only comparable with the same outcome: keep which tests failed
         figs.data[f"suite.{name}"]["failed"] = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
@@ -319,8 +358,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ("children and pairs", lambda: spawn_costs(figs, args.samples, base)),
             ("finalization split", lambda: finalization_split(figs, args.samples)),
             ("plugin load", lambda: import_costs(figs, args.samples, base)),
-            ("lifecycle", lambda: lifecycle_rates(figs, args.examples, args.cross_examples, args.steps)),
-        ] + ([("suite", lambda: suite_costs(figs))] if args.suite else [])
+            ("channel", lambda: channel_costs(figs, args.samples, base)),
+            ("lifecycle", lambda: lifecycle_rates(figs, args.examples, args.cross_examples, args.steps, base)),
+        ] + ([("suite", lambda: suite_costs(figs, base))] if args.suite else [])
         for title, run in sections:
             print(f"trtcache bench: {title} ...", file=sys.stderr, flush=True)
             run()

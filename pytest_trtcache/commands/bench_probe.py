@@ -42,8 +42,8 @@ def _wrap_child_run() -> None:
 
     inner = child.run
 
-    def run(step_path: str) -> int:
-        code = inner(step_path)
+    def run(step: Any) -> int:
+        code = inner(step)
         _stamp("step-done")
         atexit.register(_stamp, "atexit-first")  # registered last: runs first
         return code

@@ -8,20 +8,21 @@
     trtcache bench [...]          (side-by-side costs; pytest_trtcache.commands.bench)
 
 ``run`` works from any directory: the suite is the installed ``pytest_trtcache.conformance``
-package, and pytest runs in a temp dir with its own rootdir and an empty ini, so a
-user's configuration does not interfere (extra pytest arguments that name files must
-therefore be absolute paths).
+package, run by a child pytest with an empty ini (a user's configuration does not
+interfere) from the caller's directory, so relative paths in pytest options land there
+and ``--lf`` / ``--ff`` use ``./.pytest_cache``. SIGINT / SIGTERM stop the child pytest
+(``run``, ``selfcheck``, ``verdicts``, ``bench``), remove the temp dirs and exit 130 / 143.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from typing import Optional, Sequence
 
-from pytest_trtcache.commands.suite import child_env, pytest_args
+from pytest_trtcache.commands import interrupts
+from pytest_trtcache.commands.suite import SuiteRunSpec, launch
 
 
 def _xdist_for(numprocesses: Optional[str]) -> None:
@@ -34,12 +35,10 @@ def _xdist_for(numprocesses: Optional[str]) -> None:
 
 def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
     _xdist_for(ns.numprocesses)
+    spec = SuiteRunSpec(target=ns.target, peer=ns.peer, numprocesses=ns.numprocesses, report=ns.report, level=ns.level,
+                        known_gaps=ns.known_gaps, extra=rest, cache_dir=".pytest_cache")
     with tempfile.TemporaryDirectory(prefix="trtcache-run-") as workdir:
-        args = pytest_args(ns, rest, workdir)
-        # A child interpreter (the suite's at-exit behaviour must not mix with this one's),
-        # in the temp dir, so plugins that write to the cwd (.benchmarks, ...) leave the
-        # user's directory alone. Our own path options are made absolute above.
-        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=workdir, env=child_env())
+        return launch(spec, workdir).returncode
 
 
 def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
@@ -108,7 +107,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ns, rest = parser().parse_known_args(argv)
     if rest and ns.func in (cmd_report, cmd_doctor):
         parser().error(f"unexpected arguments: {' '.join(rest)}")
-    return ns.func(ns, rest)
+    try:
+        with interrupts.forwarding_signals():
+            return ns.func(ns, rest)
+    except interrupts.Interrupted as exc:
+        print(f"trtcache {ns.command}: interrupted by {exc.name}; its child pytest stopped, its temp files removed", file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:  # before any child started
+        print(f"trtcache {ns.command}: interrupted by SIGINT", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from pytest_trtcache.commands.suite import IMPORT_ROOT, suite_dir
+from pytest_trtcache.commands.suite import SuiteRunSpec, launch, suite_dir
 from pytest_trtcache.report import files, render, schema
 
 CONFORMANCE_DIR = Path(suite_dir())
@@ -84,29 +83,19 @@ def run_suite(
     clauses = tuple(clauses) if clauses else None
     with tempfile.TemporaryDirectory(prefix="trtcache-selfcheck-") as tmp:
         report_path = os.path.join(tmp, "report.json")
-        cmd = [sys.executable, "-m", "pytest", "-p", "trtcache", str(suite), f"--trtcache-target={target}",
-               f"--trtcache-report={report_path}", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-               f"--rootdir={suite.parent}", f"--basetemp={os.path.join(tmp, 'base')}"]
-        if clauses:
-            cmd.append("--trtcache-clause=" + ",".join(clauses))
-        cmd += list(extra_args)
-        child_env = dict(os.environ if env is None else env)
-        # The child imports this checkout's package, whatever is pip-installed.
-        root = str(suite.parent)
-        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (IMPORT_ROOT, root, child_env.get("PYTHONPATH", "")) if p)
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=child_env, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            partial = "".join(x.decode(errors="replace") if isinstance(x, bytes) else (x or "") for x in (exc.stdout, exc.stderr))
-            raise SuiteError(f"target {target}: the suite did not finish in {timeout:.0f} s (killed; a hang?); its output so far:\n{partial[-4000:]}") from None
-        output = proc.stdout + proc.stderr
+        spec = SuiteRunSpec(target=target, report=report_path, clauses=clauses or (), suite=str(suite), cwd=str(suite.parent),
+                            extra=["-q", "-p", "no:randomly", f"--basetemp={os.path.join(tmp, 'base')}", *extra_args])
+        done = launch(spec, tmp, capture=True, timeout=timeout, env=env)
+        if done.timed_out:
+            raise SuiteError(f"target {target}: the suite did not finish in {timeout:.0f} s (killed; a hang?); its output so far:\n{done.output[-4000:]}")
+        output = done.output
         if not os.path.exists(report_path):
-            raise SuiteError(f"target {target}: pytest exited {proc.returncode} without a report:\n{output[-4000:]}")
+            raise SuiteError(f"target {target}: pytest exited {done.returncode} without a report:\n{output[-4000:]}")
         try:
             report = files.load(report_path)
         except schema.ReportError as exc:
             raise SuiteError(f"target {target}: {exc}") from None
-    return SuiteRun(target=target, clauses=clauses, returncode=proc.returncode, report=report, output=output)
+    return SuiteRun(target=target, clauses=clauses, returncode=done.returncode, report=report, output=output)
 
 
 @dataclass

@@ -1,53 +1,122 @@
-"""How a child pytest runs the installed conformance suite: ``trtcache run``, ``verdicts``,
-``selfcheck`` and ``bench`` all start one, so they share these.
+"""The one launcher of the suite's own child pytest: ``trtcache run``, ``verdicts``,
+``selfcheck`` and ``bench`` describe a run as a :class:`SuiteRunSpec` and :func:`launch`
+builds its command line and environment, runs it and waits for it.
 
-``IMPORT_ROOT`` is the directory that holds ``pytest_trtcache``: a checkout, or
-site-packages. Children get it first on ``PYTHONPATH`` so that they import the same
-package as the parent, whatever their working directory.
+The child is its own interpreter (the suite's at-exit behaviour must not mix with the
+command's) and its own session (signals reach it through :mod:`.interrupts`). It runs
+in the directory it is given (``trtcache run``: the caller's, so relative paths in
+passed-through options land there), with an empty ini in a temp dir (a user's
+configuration does not interfere) and the suite's parent as rootdir (node ids are the
+same from run to run, so ``--lf`` / ``--ff`` find them in the cache dir).
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
 
+from pytest_trtcache.spawn.environment import child_env
+
+from . import interrupts
+
+#: the directory that holds ``pytest_trtcache``: a checkout, or site-packages
 IMPORT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def suite_dir() -> str:
-    """The conformance suite: the installed package, or the checkout's ``conformance/``."""
-    spec = importlib.util.find_spec("pytest_trtcache.conformance")
-    if spec is not None and spec.submodule_search_locations:
-        return list(spec.submodule_search_locations)[0]
+    """The conformance suite next to the imported ``pytest_trtcache``: the checkout's
+    ``conformance/``, else the installed package (an editable install's finder may map
+    that to another checkout)."""
     checkout = os.path.join(IMPORT_ROOT, "conformance")
     if os.path.isfile(os.path.join(checkout, "__init__.py")):
         return checkout
+    spec = importlib.util.find_spec("pytest_trtcache.conformance")
+    if spec is not None and spec.submodule_search_locations:
+        return list(spec.submodule_search_locations)[0]
     raise SystemExit("trtcache: the conformance suite is not installed (no pytest_trtcache.conformance)")
 
 
-def child_env() -> dict[str, str]:
-    """The environment for the pytest child: it imports the same pytest_trtcache as we do
-    (it runs in a temp dir, so a checkout on the cwd would otherwise be lost)."""
-    path = os.environ.get("PYTHONPATH", "")
-    return {**os.environ, "PYTHONPATH": IMPORT_ROOT + (os.pathsep + path if path else "")}
+@dataclass
+class SuiteRunSpec:
+    """One child pytest over the suite; ``None`` leaves an option at the plugin's default."""
+
+    target: Optional[str] = None
+    peer: Optional[str] = None
+    numprocesses: Optional[str] = None
+    report: Optional[str] = None
+    level: Optional[str] = None
+    known_gaps: Optional[str] = None
+    clauses: Sequence[str] = ()
+    extra: Sequence[str] = ()  # passed through to pytest, after the suite
+    cwd: str = field(default_factory=os.getcwd)  # the child's invocation dir
+    cache_dir: Optional[str] = None  # pytest's cache (``--lf``); None: no cache provider
+    suite: str = field(default_factory=suite_dir)
 
 
-def pytest_args(ns: argparse.Namespace, rest: list[str], workdir: str) -> list[str]:
+@dataclass
+class SuiteExit:
+    returncode: int
+    output: str  # stdout + stderr when captured, else ""
+    timed_out: bool = False
+
+
+def _absolute(path: str, cwd: str) -> str:
+    return os.path.normpath(os.path.join(cwd, os.path.expanduser(path)))
+
+
+def pytest_args(spec: SuiteRunSpec, workdir: str) -> list[str]:
+    """The child's arguments after ``python -m pytest``; ``workdir`` gets its empty ini."""
     ini = os.path.join(workdir, "pytest.ini")
     with open(ini, "w", encoding="utf-8") as f:
         f.write("[pytest]\n")
-    args = ["-p", "trtcache", "--import-mode=importlib", "--rootdir", workdir, "-c", ini, "-p", "no:cacheprovider", "-o", "console_output_style=progress"]
-    if ns.target:
-        args += ["--trtcache-target", ns.target]
-    if ns.peer:
-        args += ["--trtcache-peer", ns.peer]
-    if ns.numprocesses:
-        args += ["-n", ns.numprocesses]
-    if ns.report:
-        args += ["--trtcache-report", os.path.abspath(ns.report)]
-    if ns.level:
-        args += ["--trtcache-level", ns.level]
-    if ns.known_gaps:
-        args += ["--trtcache-known-gaps", os.path.abspath(ns.known_gaps)]
-    return args + [suite_dir()] + rest
+    args = ["-p", "trtcache", "--import-mode=importlib", "--rootdir", os.path.dirname(spec.suite), "-c", ini, "-o", "console_output_style=progress"]
+    args += ["-o", f"cache_dir={_absolute(spec.cache_dir, spec.cwd)}"] if spec.cache_dir else ["-p", "no:cacheprovider"]
+    for option, value in (("--trtcache-target", spec.target), ("--trtcache-peer", spec.peer), ("-n", spec.numprocesses), ("--trtcache-level", spec.level)):
+        if value:
+            args += [option, value]
+    for option, path in (("--trtcache-report", spec.report), ("--trtcache-known-gaps", spec.known_gaps)):
+        if path:
+            args += [option, _absolute(path, spec.cwd)]
+    if spec.clauses:
+        args.append("--trtcache-clause=" + ",".join(spec.clauses))
+    return args + [spec.suite, *spec.extra]
+
+
+def launch(spec: SuiteRunSpec, workdir: str, *, capture: bool = False, timeout: Optional[float] = None,
+           env: Optional[Mapping[str, str]] = None) -> SuiteExit:
+    """Run the child pytest and wait for it. Past ``timeout`` it is killed with its group
+    (``timed_out``); after a forwarded SIGINT/SIGTERM, :class:`~.interrupts.Interrupted`
+    is raised once it and its group have exited."""
+    interrupts.raise_if_interrupted()
+    out = subprocess.PIPE if capture else None
+    # The suite's parent first: the checkout's conformance package, whatever is installed.
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args(spec, workdir)], cwd=spec.cwd, stdout=out, stderr=out,
+                            text=True, env=child_env(env, first=[IMPORT_ROOT, os.path.dirname(spec.suite)]), start_new_session=True)
+    interrupts.register(proc)
+    timed_out = False
+    try:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            interrupts.kill_group(proc.pid, signal.SIGKILL)
+            stdout, stderr = proc.communicate()
+            timed_out = True
+        _wait_for_group(proc.pid)
+    finally:
+        interrupts.unregister(proc)
+    interrupts.raise_if_interrupted()
+    return SuiteExit(proc.returncode, (stdout or "") + (stderr or ""), timed_out)
+
+
+def _wait_for_group(pgid: int) -> None:
+    """Let the child's own children (xdist workers) finish their teardown, then kill the rest."""
+    deadline = time.monotonic() + interrupts.GRACE_S
+    while interrupts.group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    interrupts.kill_group(pgid, signal.SIGKILL)

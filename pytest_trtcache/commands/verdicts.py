@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 from typing import Any, Optional, Sequence
 
-from pytest_trtcache.commands.suite import child_env, pytest_args
+from pytest_trtcache.commands.suite import SuiteRunSpec, launch
 from pytest_trtcache.report import files, render, schema
 
 VERSIONS = ("2.13.0", "2.14.0")
@@ -25,18 +23,17 @@ REQUIREMENT = "torch-tensorrt=={}"
 
 
 def run_version(version: str, rest: list[str], workdir: str) -> dict[str, Any]:
-    ns = argparse.Namespace(target=f"wheel:{REQUIREMENT.format(version)}", peer=None, numprocesses=None, report=os.path.join(workdir, f"{version}.json"), level=None, known_gaps=None)
     sub = os.path.join(workdir, version)
     os.makedirs(sub)
-    args = pytest_args(ns, ["-q", "-p", "no:randomly", *rest], sub)
-    proc = subprocess.run([sys.executable, "-m", "pytest", *args], capture_output=True, text=True, cwd=sub, env=child_env())
+    spec = SuiteRunSpec(target=f"wheel:{REQUIREMENT.format(version)}", report=os.path.join(workdir, f"{version}.json"), extra=["-q", "-p", "no:randomly", *rest], cwd=sub)
+    done = launch(spec, sub, capture=True)
     # 0 all passed, 1 some failed: both give a verdict; anything else is no verdict at all.
-    if proc.returncode not in (0, 1) or not os.path.isfile(ns.report):
-        raise SystemExit(f"trtcache verdicts: the suite did not run against {ns.target} (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    if done.returncode not in (0, 1) or not os.path.isfile(spec.report):
+        raise SystemExit(f"trtcache verdicts: the suite did not run against {spec.target} (exit {done.returncode}):\n{done.output[-6000:]}")
     try:
-        return files.load(ns.report)
+        return files.load(spec.report)
     except schema.ReportError as exc:
-        raise SystemExit(f"trtcache verdicts: the suite against {ns.target} wrote no valid report: {exc}") from None
+        raise SystemExit(f"trtcache verdicts: the suite against {spec.target} wrote no valid report: {exc}") from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

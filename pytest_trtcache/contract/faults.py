@@ -23,6 +23,8 @@ import json
 import os
 import signal
 import sys
+import time
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 # Events that touch the file system in a save; their first argument is a path.
@@ -100,36 +102,55 @@ def inject(injector: Injector) -> Iterator[Injector]:
         _active = previous
 
 
-def saver(step_json: str) -> int:
-    """A child (``Spawner.start("pytest_trtcache.contract.faults:saver", STEP)``) that saves
-    ``entries`` through the target's facade, optionally killed at one of its events.
+@dataclass
+class SaverPayload:
+    """The payload of :func:`saver`. Values travel as hex; a large one as ``fill``
+    (``[key hex, byte, size]``) so that a request stays small."""
 
-    Step (JSON): target, runtime, path, entries (hex key -> hex value), fill ([key hex,
-    byte, size] for large values), kill_at (event index or null), rounds (repeat the
-    save, each with its own facade), wait_for (a path whose creation starts the saves).
-    Prints each save's events as a JSON line.
+    target: str
+    runtime: str
+    path: str
+    entries: dict[str, str] = field(default_factory=dict)  # key hex -> value hex
+    fill: list[list[Any]] = field(default_factory=list)
+    kill_at: Optional[int] = None  # SIGKILL this process at that file-system event
+    rounds: int = 1  # saves, each with its own facade
+    wait_for: str = ""  # a path whose creation starts the saves (concurrent savers)
+    wait_s: float = 300.0  # how long to wait for it: a saver whose parent is gone gives up
+
+    @classmethod
+    def of(cls, runtime: Any, path: str, entries: dict[bytes, bytes], **extra: Any) -> "SaverPayload":
+        return cls(runtime.target.spec, runtime.name, path, {k.hex(): v.hex() for k, v in entries.items()}, **extra)
+
+
+def _wait_for(path: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the start file {path} did not appear within {seconds:g} s")
+        time.sleep(0.005)
+
+
+def saver(step: SaverPayload) -> int:
+    """A child (``Spawner.start("pytest_trtcache.contract.faults:saver", SaverPayload(...))``)
+    that saves ``entries`` through the target's facade, optionally killed at one of its
+    events. Prints each save's events as a JSON line.
     """
-    step: dict[str, Any] = json.loads(step_json)
     from pytest_trtcache.targets import resolve
 
-    runtime = resolve(step["target"]).runtime(step["runtime"])
+    runtime = resolve(step.target).runtime(step.runtime)
     runtime.activate_process()
-    entries = {bytes.fromhex(k): bytes.fromhex(v) for k, v in step["entries"].items()}
-    # Large values travel as (key hex, byte, size): a command line cannot carry them.
-    entries.update({bytes.fromhex(k): bytes([b]) * n for k, b, n in step.get("fill", [])})
-    if step.get("wait_for"):
+    entries = {bytes.fromhex(k): bytes.fromhex(v) for k, v in step.entries.items()}
+    entries.update({bytes.fromhex(k): bytes([b]) * n for k, b, n in step.fill})
+    if step.wait_for:
         # Start line for concurrent savers: all have imported torch and the target by now,
         # so their save loops really overlap.
-        import time
-
-        while not os.path.exists(step["wait_for"]):
-            time.sleep(0.005)
-    for _ in range(step.get("rounds", 1)):
-        rc = runtime.api.RuntimeCache(step["path"])
+        _wait_for(step.wait_for, step.wait_s)
+    for _ in range(step.rounds):
+        rc = runtime.api.RuntimeCache(step.path)
         handle = runtime.handle_of(rc)
         runtime.materialize(handle)
         runtime.add_kernels(handle, entries)
-        injector = Injector(os.path.dirname(step["path"]), at=step.get("kill_at"), action="kill")
+        injector = Injector(os.path.dirname(step.path), at=step.kill_at, action="kill")
         with inject(injector):
             rc.save()
         print(json.dumps({"events": injector.events}), flush=True)

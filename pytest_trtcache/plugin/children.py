@@ -7,17 +7,24 @@ every path it writes is under that process's basetemp.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Callable, Iterator, Optional
+import signal
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import pytest
 
 from pytest_trtcache.plugin.fixtures import selected_runtimes, unavailable
 from pytest_trtcache.plugin.keys import SPAWNER_KEY, TARGET_KEY
+from pytest_trtcache.spawn.channel import SpawnerChannel
 from pytest_trtcache.spawn.pairs import PairRuns, RuntimePair, all_pairs, step_for
 from pytest_trtcache.spawn.protocol import Observation
 from pytest_trtcache.spawn.spawners import Child, Spawner, make_spawner
 from pytest_trtcache.targets import Runtime, Target, resolve
+
+if TYPE_CHECKING:
+    from pytest_trtcache.lifecycle.channel import Channel
 
 PEER_KEY = pytest.StashKey[Optional[Target]]()
 
@@ -67,8 +74,29 @@ def trtcache_spawner(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempP
 
     spawner = make_spawner(pytestconfig.getoption("trtcache_spawn"), preload, log, notify)
     pytestconfig.stash[SPAWNER_KEY] = spawner  # the report names it
-    yield spawner
-    spawner.close()
+    with _sigterm_interrupts():
+        yield spawner
+        spawner.close()
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C (``KeyboardInterrupt``), so pytest still tears the
+    session down and the spawner kills its children; by default SIGTERM ends the process
+    at once and leaves exec'd children running."""
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield  # someone else owns SIGTERM (or a thread cannot set handlers)
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")
@@ -113,18 +141,34 @@ def spawn(trtcache_spawner: Spawner, pytestconfig: pytest.Config, tmp_path) -> S
     return run
 
 
-StartFn = Callable[[str, str, str], Child]
+StartFn = Callable[[str, Any, str], Child]
 
 
 @pytest.fixture
-def start_child(trtcache_spawner: Spawner, tmp_path) -> StartFn:
-    """``start_child(entry, arg, name) -> Child``: a child running ``entry(arg)``
-    (``"module:function"``) through this run's spawner (a fork of the warm server, or a
-    fresh interpreter), returned at once so several can run together. Its stdout and
-    stderr go to ``tmp_path/name.out`` and ``.err``; ``Child.wait(timeout)`` kills it
-    with its process group past the timeout."""
+def start_child(trtcache_spawner: Spawner, tmp_path) -> Iterator[StartFn]:
+    """``start_child(entry, payload, name) -> Child``: a child running ``entry(payload)``
+    (``"module:function"`` taking one dataclass) through this run's spawner (a fork of
+    the warm server, or a fresh interpreter), returned at once so several can run
+    together. Its stdout and stderr go to ``tmp_path/name.out`` and ``.err``;
+    ``Child.wait(timeout)`` kills it with its process group past the timeout, and the
+    test's teardown kills (with its group) every child still running."""
+    started: list[Child] = []
 
-    def start(entry: str, arg: str, name: str) -> Child:
-        return trtcache_spawner.start(entry, arg, str(tmp_path / f"{name}.out"), str(tmp_path / f"{name}.err"))
+    def start(entry: str, payload: Any, name: str) -> Child:
+        child = trtcache_spawner.start(entry, payload, str(tmp_path / f"{name}.out"), str(tmp_path / f"{name}.err"))
+        started.append(child)
+        return child
 
-    return start
+    yield start
+    for child in started:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
+@pytest.fixture
+def trtcache_channel(runtime: Runtime, trtcache_spawner: Spawner, pytestconfig: pytest.Config, tmp_path) -> "Channel":
+    """The lifecycle's cross-process channel for ``runtime``: each send is a child of this
+    run's spawner (:class:`~pytest_trtcache.spawn.channel.SpawnerChannel`)."""
+    timeout = pytestconfig.getoption("trtcache_timeout")
+    return SpawnerChannel(trtcache_spawner, runtime.target.spec, runtime.name, str(tmp_path / "channel"), timeout)

@@ -1,8 +1,11 @@
 """Child processes: one step of a cross-runtime scenario per child, observed from outside.
 
-``protocol`` (step / observation <-> JSON), ``child`` (the child's entry point),
-``ops`` (what a child does per channel), ``stderr`` (shutdown leaks from stderr),
-``safety`` (when fork is unsafe), ``server`` (the warm fork server), ``spawners``
-(exec / fork / auto), ``pairs`` (runtime pairs), ``fixtures`` (pytest wiring).
+``payload`` (a child entry's dataclass <-> JSON), ``protocol`` (step and observation),
+``child`` (every child's entry point), ``ops`` (what a step child does per channel, and
+the at-exit autosave child), ``channel`` (the lifecycle's cross-process channel),
+``environment`` (every child's environment), ``stderr`` (shutdown leaks from stderr),
+``safety`` (when fork is unsafe), ``server`` / ``fork_client`` (the warm fork server),
+``spawners`` (exec / fork / auto), ``pairs`` (runtime pairs). The pytest wiring is
+``pytest_trtcache.plugin.children``.
 Nothing here imports torch at import time.
 """

@@ -1,7 +1,8 @@
-"""A child's entry point: ``python -m pytest_trtcache.spawn.child STEP.json`` (or
-``ENTRY ARG``: any ``module:function`` on one string, as :func:`call` runs it).
+"""A child's entry point: ``python -m pytest_trtcache.spawn.child ENTRY PAYLOAD``: any
+``module:function`` called on one dataclass payload (:mod:`.payload`), as :func:`call`
+runs it. Every child of the suite starts here, exec'd or forked.
 
-Reads a step, resolves the target, activates the runtime for the whole process,
+:func:`run` is the entry of a step child: it takes a step, resolves the target, activates the runtime for the whole process,
 performs the operation, writes the observation to the file the step names, and then
 returns so the interpreter shuts down normally: ``atexit`` hooks, module teardown and
 ``__del__`` run as in production, with this child's unraisable hook still recording.
@@ -22,6 +23,7 @@ from typing import Any
 
 from pytest_trtcache.contract.unraisable import UnraisableRecorder, leak_from
 
+from . import payload
 from .protocol import ExceptionRecord, Observation, Step
 
 #: environment variable through which the fork server passes the time it forked
@@ -51,14 +53,12 @@ class PersistentRecorder(UnraisableRecorder):
             self._default(args)
 
 
-def run(step_path: str) -> int:
+def run(step: Step) -> int:
     """Perform one step; return the exit status. Never raises."""
     started = time.time()
-    with open(step_path, encoding="utf-8") as f:
-        step = Step.from_json(f.read())
     os.chdir(step.workdir)
     PersistentRecorder(step.leaks).__enter__()  # stays installed through shutdown on purpose
-    obs = Observation(step=step.describe())
+    obs = Observation(step=step.describe(), pid=os.getpid())
     obs.timing["child_start"] = started
     if os.environ.get(FORKED_AT):  # set by the fork server in a forked child
         obs.timing["forked"] = float(os.environ.pop(FORKED_AT))
@@ -86,17 +86,16 @@ def run(step_path: str) -> int:
 
 
 def call(entry: str, arg: str) -> int:
-    """Run ``entry`` (``"module:function"``) on ``arg``; its result is the exit status."""
+    """Run ``entry`` (``"module:function"``) on the payload ``arg`` encodes; its result
+    is the exit status."""
     module, _, name = entry.partition(":")
-    return int(getattr(importlib.import_module(module), name)(arg) or 0)
+    return int(getattr(importlib.import_module(module), name)(payload.loads(arg)) or 0)
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 2:
-        return run(argv[1])
     if len(argv) == 3:
         return call(argv[1], argv[2])
-    print("usage: python -m pytest_trtcache.spawn.child STEP.json | ENTRY ARG", file=sys.stderr)
+    print("usage: python -m pytest_trtcache.spawn.child ENTRY PAYLOAD", file=sys.stderr)
     return 2
 
 

@@ -64,11 +64,8 @@ class ForkServer:
     def __init__(self, preload: list[str], log_path: str, imports: tuple[str, ...] = ()) -> None:
         self.preload, self.log_path, self.imports = preload, log_path, imports
         self.proc: Optional[subprocess.Popen[bytes]] = None
-        self.unsafe: Optional[str] = None
-        self.skipped: dict[str, str] = {}
         self._lines: Optional[_Lines] = None
         self._exits: dict[int, int] = {}  # pid -> exit status, read while waiting for another
-        self.started_pid: Optional[int] = None  # kept after close, to check it is gone
 
     def start(self) -> Optional[str]:
         """Start the server; return why forking it is unsafe, or ``None``."""
@@ -79,18 +76,12 @@ class ForkServer:
             args += ["--import", module]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=child_env(), start_new_session=True)
-        self.started_pid = self.proc.pid
         self._lines = _Lines(self.proc.stdout.fileno())
         ready = self._lines.read(self.START_TIMEOUT_S)
         if ready is None:
             self.close()
             raise ServerError(f"the fork server did not start in {self.START_TIMEOUT_S:.0f} s; log: {self.log_path}")
-        self.unsafe, self.skipped = ready.get("unsafe"), ready.get("skipped", {})
-        return self.unsafe
-
-    @property
-    def pid(self) -> Optional[int]:
-        return self.proc.pid if self.proc else None
+        return ready.get("unsafe")
 
     def fork(self, entry: str, arg: str, stdout: str, stderr: str) -> int:
         """A child running ``entry(arg)`` with its output in those files; its pid."""
@@ -103,7 +94,6 @@ class ForkServer:
             if reply is None:
                 raise ServerError("the fork server did not answer a request")
             if "unsafe" in reply:
-                self.unsafe = reply["unsafe"]
                 raise ForkUnsafe(reply["unsafe"])
             if "status" not in reply:
                 return reply["pid"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from pytest_trtcache.targets.base import PENDING_BYTES, NotObservable, Runtime, bytes_of
@@ -155,21 +156,28 @@ def _observe_handle(runtime: Runtime, handle: Any, obs: Observation) -> None:
 
 
 # -- at-exit autosave of many blobs at once ------------------------------------------------
-def autosave_at_exit(arg: str) -> int:
-    """A child (``Spawner.start("pytest_trtcache.spawn.ops:autosave_at_exit", ARG)``) whose
-    autosaving facades, one per ``[path, size]`` of ``ARG`` (JSON: target, role, runtime,
-    files), hold a blob of that size and stay alive until interpreter exit: only the
-    at-exit hook can save them (A1), each file holding exactly its blob."""
-    import json
+@dataclass
+class AutosaveFiles:
+    """The payload of :func:`autosave_at_exit`: one ``[path, size]`` per file."""
 
+    target: str
+    runtime: str
+    files: list[list[Any]]
+    role: str = "target"
+
+
+def autosave_at_exit(arg: AutosaveFiles) -> int:
+    """A child (``Spawner.start("pytest_trtcache.spawn.ops:autosave_at_exit", AutosaveFiles(...))``)
+    whose autosaving facades, one per file, hold a blob of that size and stay alive until
+    interpreter exit: only the at-exit hook can save them (A1), each file holding exactly
+    its blob."""
     from pytest_trtcache.reference.kernels import encode, entries_of_size
     from pytest_trtcache.targets import resolve
     from pytest_trtcache.targets.base import tensor_of
 
-    step = json.loads(arg)
-    runtime = resolve(step["target"], role=step.get("role", "target")).runtime(step["runtime"])
+    runtime = resolve(arg.target, role=arg.role).runtime(arg.runtime)
     runtime.activate_process()
-    for path, size in step["files"]:
+    for path, size in arg.files:
         rc = runtime.api.RuntimeCache(path, autosave_on_del=True)
         handle = runtime.handle_of(rc)
         handle.deserialize(tensor_of(encode(entries_of_size(size))))

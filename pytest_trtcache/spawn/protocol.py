@@ -1,4 +1,5 @@
-"""The child protocol: a :class:`Step` goes in as JSON, an :class:`Observation` comes back.
+"""The step protocol: a :class:`Step` goes in (a payload, :mod:`.payload`), an
+:class:`Observation` comes back.
 
 A step is small and self-contained (target spec, runtime name, operation, paths), so
 a child never needs the test module. The observation is written to a file named in
@@ -47,12 +48,6 @@ class Step:
     def describe(self) -> str:
         return f"{self.op} {self.channel} in {self.role} runtime {self.runtime}"
 
-    def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> "Step":
-        return cls(**json.loads(text))
 
 
 @dataclass
@@ -102,6 +97,7 @@ class Observation:
     stderr: str = ""
     timed_out: bool = False
     spawner: str = ""
+    pid: int = 0  # the child's, for a profile of its process (``trtcache bench``)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -117,9 +113,3 @@ class Observation:
 
     def file(self, path: str) -> Optional[FileRecord]:
         return next((f for f in self.files if f.path == path), None)
-
-    def leak_text(self) -> str:
-        """Every leak, in-process or at shutdown, as one readable block."""
-        parts = [f"{u['err_msg']}: {u['object']}\n{u['traceback']}".rstrip() for u in self.unraisable]
-        parts += self.stderr_leaks
-        return "\n\n".join(parts)

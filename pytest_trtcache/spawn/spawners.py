@@ -19,26 +19,23 @@ import os
 import subprocess
 import sys
 import time
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
+from . import payload as payload_mod
 from . import stderr as stderr_mod
 from .environment import child_env
 from .fork_client import ForkServer, ForkUnsafe, ServerError, kill_group
 from .protocol import ExceptionRecord, FileRecord, Observation, Step
 
 MODES = ("auto", "fork", "exec")
-#: what a step child runs (``pytest_trtcache.spawn.child.run(step_path)``)
+#: what a step child runs (``pytest_trtcache.spawn.child.run(step)``)
 STEP_ENTRY = "pytest_trtcache.spawn.child:run"
 
 __all__ = ["Child", "ExecSpawner", "ForkSpawner", "ServerError", "Spawner", "child_env", "collect", "make_spawner"]
 
 
 def _protocol_files(step: Step) -> set[str]:
-    return {step.observation, step.observation + ".tmp", step.leaks, step.stdout, step.stderr, step_path(step)}
-
-
-def step_path(step: Step) -> str:
-    return os.path.join(step.workdir, f"{step.op}.step.json")
+    return {step.observation, step.observation + ".tmp", step.leaks, step.stdout, step.stderr}
 
 
 def _sha256(path: str) -> str:
@@ -70,14 +67,6 @@ def collect(step: Step, returncode: Optional[int], timed_out: bool, spawner: str
     if returncode not in (0, None) and not timed_out and not obs.exceptions:
         obs.exceptions.append(ExceptionRecord("ChildExit", f"the child exited with status {returncode}", ""))
     return obs
-
-
-def _write_step(step: Step) -> str:
-    os.makedirs(step.workdir, exist_ok=True)
-    path = step_path(step)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(step.to_json())
-    return path
 
 
 class Child:
@@ -143,12 +132,14 @@ class _ForkedChild(Child):
 
 class Spawner:
     name = "?"
-    #: pids of every child started, for tests that check nothing outlives the session
-    pids: list[int]
 
-    def start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
-        """Start a child running ``entry(arg)`` (``"module:function"``; it returns the exit
-        status), in its own process group, with stdout and stderr in those files."""
+    def start(self, entry: str, payload: Any, stdout: str, stderr: str) -> Child:
+        """Start a child running ``entry(payload)`` (``"module:function"`` taking one
+        dataclass, :mod:`.payload`; it returns the exit status), in its own process
+        group, with stdout and stderr in those files."""
+        return self._start(entry, payload_mod.dumps(payload), stdout, stderr)
+
+    def _start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
         raise NotImplementedError
 
     @property
@@ -157,35 +148,43 @@ class Spawner:
         return self.name
 
     def run(self, step: Step, timeout: float) -> Observation:
-        path = _write_step(step)
+        os.makedirs(step.workdir, exist_ok=True)
         started = time.time()
-        child = self.start(STEP_ENTRY, path, step.stdout, step.stderr)
+        child = self.start(STEP_ENTRY, step, step.stdout, step.stderr)
         child.wait(timeout)
         obs = collect(step, child.returncode, child.timed_out, self.spawner_name)
         obs.timing.update(spawn_start=started, exited=time.time())
         return obs
 
     def close(self) -> None:
-        pass
+        """Kill (with its group) every child still running, then stop starting any."""
 
 
 class ExecSpawner(Spawner):
-    """A fresh ``sys.executable -m pytest_trtcache.spawn.child ENTRY ARG`` per child."""
+    """A fresh ``sys.executable -m pytest_trtcache.spawn.child ENTRY PAYLOAD`` per child."""
 
     name = "exec"
 
     def __init__(self) -> None:
-        self.pids = []
+        self.children: list[_ExecChild] = []  # the ones that may still run
 
-    def start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
+    def _start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
         with open(stdout, "wb") as out, open(stderr, "wb") as err:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "pytest_trtcache.spawn.child", entry, arg],
                 cwd=os.path.dirname(stdout) or None, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 env=child_env(), start_new_session=True,
             )
-        self.pids.append(proc.pid)
-        return _ExecChild(proc, stdout, stderr)
+        child = _ExecChild(proc, stdout, stderr)
+        self.children = [c for c in self.children if c.poll() is None] + [child]
+        return child
+
+    def close(self) -> None:
+        for child in self.children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        self.children = []
 
 
 class ForkSpawner(Spawner):
@@ -197,7 +196,6 @@ class ForkSpawner(Spawner):
     name = "fork"
 
     def __init__(self, preload: list[str], log_path: str, notify: Callable[[str], None], imports: tuple[str, ...] = ()) -> None:
-        self.pids = []
         self.notify = notify
         self.server = ForkServer(preload, log_path, imports)
         self.fallback: Optional[ExecSpawner] = None
@@ -207,13 +205,12 @@ class ForkSpawner(Spawner):
         self.notify(f"trtcache: forking the warm server is unsafe ({reason}); spawning children by exec instead")
         self.server.close()
         self.fallback = ExecSpawner()
-        self.fallback.pids = self.pids
 
     @property
     def spawner_name(self) -> str:
         return self.fallback.name if self.fallback is not None else self.name
 
-    def start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
+    def _start(self, entry: str, arg: str, stdout: str, stderr: str) -> Child:
         if not self._started:
             self._started = True
             reason = self.server.start()
@@ -225,17 +222,14 @@ class ForkSpawner(Spawner):
             except ForkUnsafe as exc:
                 self._fall_back(str(exc))
             else:
-                self.pids.append(pid)
                 return _ForkedChild(self.server, pid, stdout, stderr)
         assert self.fallback is not None
-        return self.fallback.start(entry, arg, stdout, stderr)
-
-    @property
-    def server_pid(self) -> Optional[int]:
-        return self.server.started_pid
+        return self.fallback._start(entry, arg, stdout, stderr)
 
     def close(self) -> None:
-        self.server.close()
+        self.server.close()  # the server kills the children still running, then exits
+        if self.fallback is not None:
+            self.fallback.close()
 
 
 def make_spawner(mode: str, preload: list[str], log_path: str, notify: Callable[[str], None]) -> Spawner:
