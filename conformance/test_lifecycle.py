@@ -4,8 +4,11 @@ Three machines. Two check the *required* clauses only, so that an extension or s
 finding cannot stop them half way (a run stops at its first failure): the
 :class:`HandleMachine` and the :class:`FacadeMachine`. The :class:`HostileWorldMachine`
 checks every clause, in the hostile world too. Every assertion inside names its own clause
-(a ``ClauseViolation``), so a failure says which clause broke even when it is not the
-test's tag. Settings: the run's profile (``--trtcache-profile``, ``--trtcache-examples``),
+(a ``ClauseViolation`` of its clause's own type), so a failure says which clause broke
+even when it is not the test's tag, and each violated clause is its own hypothesis bug,
+shrunk on its own: the test fails on a clause its level gates on before one it does not
+(a required one first), and lists the others in the report's user properties
+(``trtcache_also_violated``), so that an extension finding never hides a required one. Settings: the run's profile (``--trtcache-profile``, ``--trtcache-examples``),
 passed to each run; ``--trtcache-lifecycle-cross`` makes the hostile-world run a
 :class:`CrossProcessMachine` (C1, C2 across processes).
 """
@@ -17,6 +20,7 @@ import functools
 import pytest
 
 from pytest_trtcache.contract import spec
+from pytest_trtcache.contract.verdict import ClauseViolation
 from pytest_trtcache.lifecycle import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine, SubprocessChannel, machine_for, run_machine
 from pytest_trtcache.plugin.keys import PROFILE_KEY
 
@@ -57,15 +61,40 @@ def _run(runtime, request, tmp_path_factory, machine, unchecked=frozenset()) -> 
         unchecked=unchecked,
         tmp_dir_factory=lambda: str(tmp_path_factory.mktemp("lifecycle")),
     )
-    # One failure, shrunk, whose ClauseViolation names its clause: the verdict goes to that
-    # clause, which an ExceptionGroup of several would hide.
-    profile = settings(settings.get_profile(request.config.stash[PROFILE_KEY]), report_multiple_bugs=False)
-    log = run_machine(bound, profile)
+    # Each violated clause is its own bug (lifecycle/violations.py), shrunk on its own.
+    profile = settings(settings.get_profile(request.config.stash[PROFILE_KEY]), report_multiple_bugs=True)
+    try:
+        log = run_machine(bound, profile)
+    except BaseExceptionGroup as found:
+        raise _verdict(found, request) from None
     for what in sorted(log.not_observed.values()):
         request.node.user_properties.append(("trtcache_not_observed", what))
     if log.not_observed:
         # The machine ran; say what it could not see instead of passing silently.
         request.node.warn(pytest.PytestWarning("lifecycle machine, not observed: " + "; ".join(sorted(log.not_observed.values()))))
+
+
+def _verdict(found: BaseExceptionGroup, request) -> BaseException:
+    """The one finding the test fails on: a clause the level gates on before one it does
+    not, a required clause before the others; every other finding, each with its own
+    shrunk example, goes to the report's user properties."""
+    violations = [e for e in found.exceptions if isinstance(e, ClauseViolation)]
+    if len(violations) < len(found.exceptions):
+        return found  # something else broke too: show all of it
+    levels = request.config.getoption("trtcache_level")
+
+    def rank(v: ClauseViolation) -> tuple[bool, bool, str]:
+        level = spec.get(v.clause).level
+        return (levels is not None and level not in levels, level != "required", v.clause)
+
+    chosen, *others = sorted(violations, key=rank)
+    shown = {chosen.clause}
+    for other in others:
+        if other.clause in shown:
+            continue  # another origin of a clause already shown
+        shown.add(other.clause)
+        request.node.user_properties.append(("trtcache_also_violated", {**other.record(), "example": list(getattr(other, "__notes__", []))}))
+    return chosen
 
 
 @pytest.mark.clause(HANDLE_CLAUSES[0])

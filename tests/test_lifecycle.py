@@ -166,6 +166,19 @@ def test_the_ci_profile_finds_each_hostile_world_mutant(mutant: str) -> None:
     assert any(isinstance(e, AssertionError) and re.match(r"\[[A-Z]\d+\] runtime python", str(e)) for e in found), info.value
 
 
+def test_an_extension_finding_does_not_hide_a_required_one_deeper_in_the_hostile_world() -> None:
+    # H8 is met anywhere, A4 only after an autosave into a broken directory: each clause is
+    # its own bug (lifecycle/violations.py), so hypothesis goes on past H8 and finds A4.
+    from hypothesis import settings
+
+    from pytest_trtcache.lifecycle import dev_settings, machine_for, run_machine
+
+    dev = settings(dev_settings(), report_multiple_bugs=True, database=None, derandomize=True)
+    with pytest.raises(BaseExceptionGroup) as info:
+        run_machine(machine_for("mutant:reinterprets-dtype-and-retries-autosave"), dev)
+    assert {type(e).__name__ for e in info.value.exceptions} >= {"H8Violation", "A4Violation"}, info.value.exceptions
+
+
 def test_the_machine_leaves_the_real_atexit_registry_alone() -> None:
     from hypothesis import settings
     from hypothesis.stateful import run_state_machine_as_test

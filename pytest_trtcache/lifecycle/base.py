@@ -32,6 +32,7 @@ from pytest_trtcache.lifecycle.disk import _default_tmp_dir, _read
 from pytest_trtcache.lifecycle.model import Model, World
 from pytest_trtcache.lifecycle.recorders import AtexitRecorder, SaveRecorder
 from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE
+from pytest_trtcache.lifecycle.violations import ClauseCheck
 from pytest_trtcache.contract.reported import Reports, capture_reports
 from pytest_trtcache.targets.base import NotObservable, Runtime
 from pytest_trtcache.contract.unraisable import UnraisableRecorder
@@ -129,7 +130,7 @@ class MachineBase(RuleBasedStateMachine):
             self.wrapper_error = "the target has no runtime_cache() or no wrapper class"
 
     def check(self, clause: str) -> Check:
-        c = Check(clause, self.runtime.id, reproduce=self.reproduction())
+        c = ClauseCheck(clause, self.runtime.id, reproduce=self.reproduction())
         c.current_step = self.step
         return c
 
