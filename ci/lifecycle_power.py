@@ -19,35 +19,31 @@ import argparse
 import contextlib
 import multiprocessing
 import os
-import re
 import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from hypothesis import Phase, settings  # noqa: E402
+from hypothesis import Phase, seed, settings  # noqa: E402
 from hypothesis.stateful import run_state_machine_as_test  # noqa: E402
 
+from pytest_trtcache.contract.verdict import ClauseViolation  # noqa: E402
+from pytest_trtcache.lifecycle import MachineBase, machine_for, run_machine  # noqa: E402
 from pytest_trtcache.plugin import profiles  # noqa: E402
-from pytest_trtcache.lifecycle import machine_for  # noqa: E402
 from pytest_trtcache.mutants import MUTANTS  # noqa: E402
 
 
-def examples_to_find(machine: type, seed_value: int, cap: int, steps: int) -> int | None:
+def examples_to_find(machine: type[MachineBase], seed_value: int, cap: int, steps: int) -> int | None:
     """Examples generated up to and including the first failing one; None if not found."""
     count = [0]
     failed_at: list[int] = []
 
-    class Seeded(machine):  # type: ignore[misc, valid-type]
-        def teardown(self) -> None:
-            super().teardown()
-
-    def factory():
+    @seed(seed_value)
+    def factory() -> MachineBase:
         count[0] += 1
-        return Seeded()
+        return machine()
 
-    factory._hypothesis_internal_use_seed = seed_value  # what @seed sets
     try:
         run_state_machine_as_test(
             factory,
@@ -61,19 +57,18 @@ def examples_to_find(machine: type, seed_value: int, cap: int, steps: int) -> in
     return failed_at[0] if failed_at else None
 
 
-def ci_run(machine: type) -> tuple[bool, str, float]:
+def ci_run(machine: type[MachineBase]) -> tuple[bool, str, float]:
     profiles.register()
     start = time.perf_counter()
     # The profile's budget and derandomized search, without shrinking: finding is what
     # counts here (a shrink can take minutes), and the unshrunk failure names its clause.
     ci = settings(settings.get_profile(profiles.CI), phases=[Phase.explicit, Phase.reuse, Phase.generate])
     try:
-        run_state_machine_as_test(machine, settings=ci)
+        run_machine(machine, ci)  # from the machine's ci_seed, as the suite runs it
     except BaseException as exc:  # noqa: BLE001
-        clauses = sorted(set(re.findall(r"\[([A-Z]\d+)\]", str(exc) + "".join(getattr(exc, "__notes__", [])))))
-        for sub in getattr(exc, "exceptions", ()):
-            clauses += re.findall(r"\[([A-Z]\d+)\]", str(sub))
-        return True, ",".join(sorted(set(clauses))), time.perf_counter() - start
+        found = [exc, *getattr(exc, "exceptions", ())]  # a FlakyFailure wraps what it found
+        clauses = {c for e in found if isinstance(e, ClauseViolation) for c in e.clauses[:1]}
+        return True, ",".join(sorted(clauses)), time.perf_counter() - start
     return False, "", time.perf_counter() - start
 
 

@@ -1,73 +1,112 @@
-"""The lifecycle state machine (``pytest_trtcache/lifecycle/``) in each runtime.
+"""The lifecycle state machines (``pytest_trtcache/lifecycle/``) in each runtime.
 
-One machine, three runs. Two check the *required* clauses only, so the report names a
-family for each and an extension or security finding cannot stop them half way (a run
-stops at its first failure): handles only (H1-H6 invariants; tagged H5, the
-pickle-state clause most of its rules exercise) and facades (at-exit registry, save
-counts, autosave flag, files, streams, ``runtime_cache()``: A1-A8, F1, F2, S1-S3, W1, W2;
-tagged A4, exactly one save per handle). The third checks every clause, in the hostile
-world too (H8, H9, A9, S4-S6, X1, X2; tagged S4). Every assertion inside names its own
-clause (``[A3] ...``), so a failure says which clause broke even when it is not the tag. Settings come from the loaded profile
-(``--trtcache-profile``, ``--trtcache-examples``); ``--trtcache-lifecycle-cross`` adds the
-rule that sends objects to a child process (C1, C2).
+Three machines. Two check the *required* clauses only, so that an extension or security
+finding cannot stop them half way (a run stops at its first failure): the
+:class:`HandleMachine` and the :class:`FacadeMachine`. The :class:`HostileWorldMachine`
+checks every clause, in the hostile world too. Every assertion inside names its own clause
+(a ``ClauseViolation`` of its clause's own type), so a failure says which clause broke
+even when it is not the test's tag, and each violated clause is its own hypothesis bug,
+shrunk on its own: the test fails on a clause its level gates on before one it does not
+(a required one first), and lists the others in the report's user properties
+(``trtcache_also_violated``), so that an extension finding never hides a required one. Settings: the run's profile (``--trtcache-profile``, ``--trtcache-examples``),
+passed to each run; ``--trtcache-lifecycle-cross`` makes the hostile-world run a
+:class:`CrossProcessMachine` (C1, C2 across processes).
 """
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from pytest_trtcache.contract import spec
-from pytest_trtcache.lifecycle import HANDLE, FACADE, KINDS, SubprocessChannel, lifecycle_machine
+from pytest_trtcache.contract.verdict import ClauseViolation
+from pytest_trtcache.lifecycle import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine, SubprocessChannel, machine_for, run_machine
+from pytest_trtcache.plugin.keys import PROFILE_KEY
 
 NOT_REQUIRED = frozenset(c.id for c in spec.CLAUSES if c.level != "required")
 
-
-def _run(runtime, request, tmp_path_factory, kinds, unchecked=frozenset()) -> None:
-    from hypothesis import settings
-    from hypothesis.stateful import run_state_machine_as_test
-
-    channel = SubprocessChannel(runtime.target.spec, runtime.name) if request.config.getoption("trtcache_lifecycle_cross") else None
-    machine = lifecycle_machine(
-        runtime,
-        skip_clauses=_known_gaps(request.config, runtime),
-        tmp_dir_factory=lambda: str(tmp_path_factory.mktemp("lifecycle")),
-        kinds=kinds,
-        unchecked=unchecked,
-        channel=channel,
-        setup=(
-            "from pytest_trtcache.lifecycle import machine_for; from pytest_trtcache.targets import resolve; "
-            f"LifecycleMachine = machine_for(resolve({runtime.target.spec!r}).runtime({runtime.name!r}), kinds={kinds!r}, unchecked={sorted(unchecked)!r})"
-        ),
-    )
-    # One failure, shrunk, whose message names its clause: the verdict goes to that
-    # clause (spec.violated), which an ExceptionGroup of several would hide.
-    run_state_machine_as_test(machine, settings=settings(report_multiple_bugs=False))
-    for what in sorted(machine.not_observed.values()):
-        request.node.user_properties.append(("trtcache_not_observed", what))
-    if machine.not_observed:
-        # The machine ran; say what it could not see instead of passing silently.
-        request.node.warn(pytest.PytestWarning("lifecycle machine, not observed: " + "; ".join(sorted(machine.not_observed.values()))))
+# The clauses each machine really checks; the marker carries the first (the one most of
+# its rules exercise) until it takes several: then @pytest.mark.clause(*HANDLE_CLAUSES).
+HANDLE_CLAUSES = ("H5", "H1", "H2", "H3", "H4", "H6", "A2", "A5")
+FACADE_CLAUSES = ("A4", "A1", "A2", "A3", "A5", "A6", "A7", "A8", "F1", "F2", "S1", "S2", "S3", "W1", "W2", "H1", "H2", "H5")
+HOSTILE_CLAUSES = ("S4", "H8", "H9", "A9", "S5", "S6", "X1", "X2", *HANDLE_CLAUSES, *FACADE_CLAUSES)
 
 
-def _known_gaps(config, runtime) -> frozenset[str]:
-    """Clauses the known-gaps file lists for this runtime: the machine still compares them
-    but does not stop on them, so it goes on checking every other clause."""
+@functools.lru_cache(maxsize=None)
+def _parsed_known_gaps(path: str) -> tuple:
     from pytest_trtcache.plugin.known_gaps import parse
 
+    return tuple(parse(path))
+
+
+def known_gaps(config: pytest.Config, runtime) -> frozenset[str]:
+    """Clauses the known-gaps file lists for this runtime (the file parsed once per process):
+    the machine still compares them but does not stop on them, so it goes on checking
+    every other clause. The one place the suite reads them."""
     path = config.getoption("trtcache_known_gaps")
-    return frozenset(g.clause for g in parse(path) if g.runtime in (None, runtime.id)) if path else frozenset()
+    return frozenset(g.clause for g in _parsed_known_gaps(path) if g.runtime in (None, runtime.id)) if path else frozenset()
 
 
-@pytest.mark.clause("H5")
+def _run(runtime, request, tmp_path_factory, machine, unchecked=frozenset()) -> None:
+    from hypothesis import settings
+
+    if machine is HostileWorldMachine and request.config.getoption("trtcache_lifecycle_cross"):
+        machine = CrossProcessMachine
+    bound = machine_for(
+        runtime,
+        machine=machine,
+        channel=SubprocessChannel(runtime.target.spec, runtime.name) if machine is CrossProcessMachine else None,
+        skip_clauses=known_gaps(request.config, runtime),
+        unchecked=unchecked,
+        tmp_dir_factory=lambda: str(tmp_path_factory.mktemp("lifecycle")),
+    )
+    # Each violated clause is its own bug (lifecycle/violations.py), shrunk on its own.
+    profile = settings(settings.get_profile(request.config.stash[PROFILE_KEY]), report_multiple_bugs=True)
+    try:
+        log = run_machine(bound, profile)
+    except BaseExceptionGroup as found:
+        raise _verdict(found, request) from None
+    for what in sorted(log.not_observed.values()):
+        request.node.user_properties.append(("trtcache_not_observed", what))
+    if log.not_observed:
+        # The machine ran; say what it could not see instead of passing silently.
+        request.node.warn(pytest.PytestWarning("lifecycle machine, not observed: " + "; ".join(sorted(log.not_observed.values()))))
+
+
+def _verdict(found: BaseExceptionGroup, request) -> BaseException:
+    """The one finding the test fails on: a clause the level gates on before one it does
+    not, a required clause before the others; every other finding, each with its own
+    shrunk example, goes to the report's user properties."""
+    violations = [e for e in found.exceptions if isinstance(e, ClauseViolation)]
+    if len(violations) < len(found.exceptions):
+        return found  # something else broke too: show all of it
+    levels = request.config.getoption("trtcache_level")
+
+    def rank(v: ClauseViolation) -> tuple[bool, bool, str]:
+        level = spec.get(v.clause).level
+        return (levels is not None and level not in levels, level != "required", v.clause)
+
+    chosen, *others = sorted(violations, key=rank)
+    shown = {chosen.clause}
+    for other in others:
+        if other.clause in shown:
+            continue  # another origin of a clause already shown
+        shown.add(other.clause)
+        request.node.user_properties.append(("trtcache_also_violated", {**other.record(), "example": list(getattr(other, "__notes__", []))}))
+    return chosen
+
+
+@pytest.mark.clause(HANDLE_CLAUSES[0])
 def test_handle_lifecycle_matches_the_model(runtime, request, tmp_path_factory):
-    _run(runtime, request, tmp_path_factory, (HANDLE,), unchecked=NOT_REQUIRED)
+    _run(runtime, request, tmp_path_factory, HandleMachine, unchecked=NOT_REQUIRED)
 
 
-@pytest.mark.clause("A4")
+@pytest.mark.clause(FACADE_CLAUSES[0])
 def test_facade_lifecycle_and_autosave_match_the_model(runtime, request, tmp_path_factory):
-    _run(runtime, request, tmp_path_factory, (FACADE,), unchecked=NOT_REQUIRED)
+    _run(runtime, request, tmp_path_factory, FacadeMachine, unchecked=NOT_REQUIRED)
 
 
-@pytest.mark.clause("S4")
+@pytest.mark.clause(HOSTILE_CLAUSES[0])
 def test_lifecycle_in_a_hostile_world_matches_the_model(runtime, request, tmp_path_factory):
-    _run(runtime, request, tmp_path_factory, KINDS)
+    _run(runtime, request, tmp_path_factory, HostileWorldMachine)

@@ -1,32 +1,38 @@
 """Hypothesis state machines: a target's runtime model-checked against the contract.
 
-:func:`lifecycle_machine` builds a ``RuleBasedStateMachine`` whose system under test is
-one :class:`~pytest_trtcache.targets.base.Runtime` (handles and ``RuntimeCache``
-facades made through the Runtime API) and whose model is :class:`Model`: per object
-its state (pending / materialized / dead), its entries, its autosave flag, whether
-an at-exit hook is armed, and how many saves it did; expected bytes always come from
-the reference's wire format (``kernels.encode``), never from re-running the target.
+The named machines (:mod:`~pytest_trtcache.lifecycle.machines`) are composed by
+inheritance: :class:`HandleMachine` (handles), :class:`FacadeMachine` (facades, autosave,
+files, streams, ``runtime_cache()``), :class:`HostileWorldMachine` (both, in a hostile
+world) and :class:`CrossProcessMachine` (and objects sent to a child process). The system
+under test is one :class:`~pytest_trtcache.targets.base.Runtime`, bound by a subclass; the
+model is :class:`Model`, whose expected bytes come from the reference's wire format
+(``kernels.encode``), never from re-running the target.
 
-While an example runs, ``atexit.register``/``atexit.unregister`` are replaced by a
-private :class:`AtexitRecorder` (so the machine can fire the hooks, and none of them
-runs at the real interpreter exit), the facade's ``save`` is wrapped to count saves,
-and an :class:`~pytest_trtcache.contract.unraisable.UnraisableRecorder` catches leaks. Every
-assertion names its clause (``[A4] ...``). Observations a runtime does not expose are
-skipped and collected in ``Machine.not_observed``.
+While an example runs, ``atexit.register``/``atexit.unregister`` are replaced by a private
+:class:`AtexitRecorder`, the facade's ``save`` is wrapped to count saves, and an
+:class:`~pytest_trtcache.contract.unraisable.UnraisableRecorder` catches leaks. Every
+assertion raises a :class:`~pytest_trtcache.contract.verdict.ClauseViolation` naming its
+clause. What a runtime does not let the machine observe goes to the run's :class:`RunLog`.
 
 Use it from a test file (see docs/lifecycle.md)::
 
-    from pytest_trtcache.lifecycle import machine_test_case
-    TestMyCache = machine_test_case("module:my_pkg._runtime_cache")
+    from pytest_trtcache.lifecycle import HostileWorldMachine
+
+    class MyCache(HostileWorldMachine):
+        target = "module:my_pkg._runtime_cache"
+
+    TestMyCache = MyCache.TestCase
 """
 
 from __future__ import annotations
 
+from pytest_trtcache.lifecycle.base import MachineBase, RunLog
 from pytest_trtcache.lifecycle.channel import Channel, SubprocessChannel
 from pytest_trtcache.lifecycle.for_maintainers import machine_for, machine_test_case
-from pytest_trtcache.lifecycle.machine import lifecycle_machine
+from pytest_trtcache.lifecycle.machines import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine
 from pytest_trtcache.lifecycle.model import Model, World
 from pytest_trtcache.lifecycle.recorders import AtexitRecorder, SaveRecorder
+from pytest_trtcache.lifecycle.runner import dev_settings, run_machine
 from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE, KINDS
 
 __all__ = [
@@ -35,11 +41,18 @@ __all__ = [
     "KINDS",
     "AtexitRecorder",
     "Channel",
+    "CrossProcessMachine",
+    "FacadeMachine",
+    "HandleMachine",
+    "HostileWorldMachine",
+    "MachineBase",
     "Model",
+    "RunLog",
     "SaveRecorder",
     "SubprocessChannel",
     "World",
-    "lifecycle_machine",
+    "dev_settings",
     "machine_for",
     "machine_test_case",
+    "run_machine",
 ]

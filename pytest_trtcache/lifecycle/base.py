@@ -1,56 +1,110 @@
-"""What every rule stands on: the machine's state, its harness, and its helpers.
+"""What every rule stands on: the machine's state, its harness, its binding to a runtime,
+and the helpers the rules of several concerns share.
 
-The target comes in class attributes, set on the bound subclass by
-:func:`~pytest_trtcache.lifecycle.machine.lifecycle_machine`.
+A machine is bound to a runtime by class attributes, in a one-line subclass::
+
+    class TestMine(HandleMachine):
+        target = "module:my_pkg._runtime_cache"
+
+(or ``runtime = <a Runtime>``). What one run of a machine learns that is not a verdict
+(what it could not observe, how many steps each example took) goes to the :class:`RunLog`
+its runner passes in, never to the class.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import gc
 import os
 import shutil
+import stat
+import sys
 import weakref
+from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Optional
 
 from hypothesis.stateful import RuleBasedStateMachine, multiple
 
 from pytest_trtcache.contract.check import Check, describe
-from pytest_trtcache.lifecycle.channel import Channel
 from pytest_trtcache.lifecycle.disk import _default_tmp_dir, _read
 from pytest_trtcache.lifecycle.model import Model, World
 from pytest_trtcache.lifecycle.recorders import AtexitRecorder, SaveRecorder
-from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE, KINDS
+from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE
+from pytest_trtcache.lifecycle.violations import ClauseCheck
 from pytest_trtcache.contract.reported import Reports, capture_reports
 from pytest_trtcache.targets.base import NotObservable, Runtime
 from pytest_trtcache.contract.unraisable import UnraisableRecorder
+
+#: the module of the named machines a bound class is printed against
+NAMED_MACHINES = "pytest_trtcache.lifecycle.machines"
+
+
+@dataclass
+class RunLog:
+    """What the examples of one run saw besides verdicts; shared by the machines of the run."""
+
+    not_observed: dict[str, str] = field(default_factory=dict)  # what the runtime did not let it see
+    steps_run: list[int] = field(default_factory=list)  # steps per example (for the power script)
+
+
+@functools.lru_cache(maxsize=None)
+def _resolved(target: str, runtime_name: str) -> Runtime:
+    from pytest_trtcache.targets import resolve
+
+    return resolve(target).runtime(runtime_name)
 
 
 class MachineBase(RuleBasedStateMachine):
     """The machine's state and helpers; the rules and invariants are in mixins of it."""
 
-    runtime: ClassVar[Runtime]  # the system under test
-    api: ClassVar[Any]  # runtime.api: the target's names (RuntimeCache, runtime_cache, ...)
-    channel: ClassVar[Optional[Channel]] = None  # enables send_to_child
-    kinds: ClassVar[tuple[str, ...]] = KINDS  # the objects it makes
+    target: ClassVar[Optional[str]] = None  # a target spec ("module:pkg.mod", "reference", ...)
+    runtime_name: ClassVar[str] = "python"
+    runtime: Any = None  # a Runtime, or resolved from target and runtime_name
     skip: ClassVar[frozenset[str]] = frozenset()  # known gaps: compared, not asserted, listed
     unchecked: ClassVar[frozenset[str]] = frozenset()  # left to another machine: not asserted, not listed
-    quiet: ClassVar[frozenset[str]] = frozenset()  # clauses whose probes are off (skip | unchecked)
-    setup: ClassVar[str] = ""  # the code that binds LifecycleMachine, printed with a failure
     tmp_dir_factory: ClassVar[Callable[[], str]] = staticmethod(_default_tmp_dir)
-    not_observed: ClassVar[dict[str, str]]  # what this runtime did not let the machine see
-    steps_run: ClassVar[list[int]]  # steps per example (for the power script)
+    ci_seed: ClassVar[int] = 20200  # the seed of derandomized runs (see runner.run_machine)
 
-    def __init__(self) -> None:
+    @classmethod
+    def bound_runtime(cls) -> Runtime:
+        if cls.runtime is not None:
+            return cls.runtime
+        if cls.target is None:
+            raise TypeError(f"{cls.__name__} is bound to no runtime: subclass it with target = \"module:...\" (or runtime = ...)")
+        return _resolved(cls.target, cls.runtime_name)
+
+    @classmethod
+    def reproduction(cls) -> str:
+        """Code that binds this class under its own name, so that the steps hypothesis
+        prints (``state = <name>()``) replay as they are."""
+        module = sys.modules.get(cls.__module__)
+        if cls.__module__ != "__main__" and getattr(module, cls.__qualname__, None) is cls:
+            return f"from {cls.__module__} import {cls.__qualname__}"
+        named = next(c for c in cls.__mro__ if c.__module__ == NAMED_MACHINES)
+        rt = cls.bound_runtime()
+        body = f"target = {rt.target.spec!r}; runtime_name = {rt.name!r}"
+        for attr in ("skip", "unchecked"):
+            if getattr(cls, attr):
+                body += f"; {attr} = frozenset({sorted(getattr(cls, attr))!r})"
+        return f"from {NAMED_MACHINES} import {named.__name__}\nclass {cls.__name__}({named.__name__}): {body}"
+
+    def __init__(self, log: Optional[RunLog] = None) -> None:
         super().__init__()
+        self.log = log if log is not None else RunLog()
+        self.runtime = self.bound_runtime()
+        self.api = self.runtime.api
+        # Probes whose violation would leave the model behind, so that later steps blame a
+        # clause that did hold: off when their own clause is not asserted.
+        self.quiet = self.skip | self.unchecked
         self.tmp = self.tmp_dir_factory()
         self.world = World()
         self.objects: dict[str, Any] = {}
         self.refs: dict[str, Any] = {}  # weakrefs, to see the dead-weakref state
         self.id_to_label: dict[int, str] = {}
         self.counter = 0
-        self.step = "LifecycleMachine()"
+        self.step = f"{type(self).__name__}()"
         self.steps = 0
         self.cm: Optional[tuple[Any, Any, str]] = None  # (context manager, module, label)
         self.explicit_path = os.path.join(self.tmp, "explicit.bin")
@@ -76,7 +130,7 @@ class MachineBase(RuleBasedStateMachine):
             self.wrapper_error = "the target has no runtime_cache() or no wrapper class"
 
     def check(self, clause: str) -> Check:
-        c = Check(clause, self.runtime.id, reproduce=self.setup)
+        c = ClauseCheck(clause, self.runtime.id, reproduce=self.reproduction())
         c.current_step = self.step
         return c
 
@@ -84,14 +138,14 @@ class MachineBase(RuleBasedStateMachine):
         if observed == expected or clause in self.unchecked:
             return
         if clause in self.skip:
-            type(self).not_observed.setdefault(clause, f"[{clause}] skipped as a known gap: {what}")
+            self.log.not_observed.setdefault(clause, f"[{clause}] skipped as a known gap: {what}")
             return
         c = self.check(clause)
         c.child_stderr = child_stderr or None
         c.fail(f"{what}: expected {describe(expected)}, observed {describe(observed)}")
 
     def unobserved(self, exc: NotObservable) -> None:
-        type(self).not_observed.setdefault(str(exc), str(exc))
+        self.log.not_observed.setdefault(str(exc), str(exc))
 
     def begin(self, text: str) -> None:
         self.step = text
@@ -149,6 +203,32 @@ class MachineBase(RuleBasedStateMachine):
             self.world.saw(path, on_disk)
         self.world.either = {}
 
+    def run_kernels(self, label: str, entries: dict[bytes, bytes]) -> None:
+        """What an engine's forward does: materialize, then add compiled kernels."""
+        self.begin(f"add_kernels({label}, {entries!r})")
+        handle, m = self.handle(label), self.world.objects[label]
+        self.runtime.materialize(handle, self.runtime.new_runtime_config())
+        m.materialize()
+        try:
+            self.runtime.add_kernels(handle, entries)
+        except NotObservable as exc:  # the runtime gives no way to add entries
+            self.unobserved(exc)
+            return
+        m.entries.update(entries)
+
+    def spoil(self, directory: str, how: str) -> None:
+        """Make ``directory`` ``"broken"`` or ``"shared"`` (``World.dir_state``)."""
+        if how == "broken":  # every save there fails, as on a full or read-only disk (A9)
+            shutil.rmtree(directory)
+            with open(directory, "wb") as f:
+                f.write(b"a file where the cache directory was\n")
+            for path in [p for p in self.world.files if os.path.dirname(p) == directory]:
+                del self.world.files[path]
+                self.world.pending_writes.discard(path)
+        else:  # writable by others, like /tmp (X2)
+            os.chmod(directory, 0o777 | stat.S_ISVTX)
+        self.world.dir_state[directory] = how
+
     def copy_of(self, label: str, how: str, made: Any = None) -> Any:
         m = self.world.objects[label]
         clause = ("H5" if how == "pickle" else "H6") if m.kind == HANDLE else "F1"
@@ -179,7 +259,7 @@ class MachineBase(RuleBasedStateMachine):
         m.registered, m.dead = False, True
 
     def teardown(self) -> None:
-        type(self).steps_run.append(self.steps)
+        self.log.steps_run.append(self.steps)
         try:
             if self.cm is not None:
                 self.cm[0].__exit__(None, None, None)

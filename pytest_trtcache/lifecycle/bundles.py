@@ -1,51 +1,25 @@
-"""The machine's two bundles, and the rules that draw their object from either of them.
+"""The machine's bundles: the handles and the facades it made, and either.
 
-A rule on any object (``deserialize``, ``materialize``, ...) must draw ``obj`` only from
-the bundles its machine fills: drawing from an always-empty bundle is filtered, and
-enough filtering fails a health check. So such a rule is written unbound, marked with
-:func:`on_any_object`, and :func:`any_object_rules` makes it a rule of each bound machine.
+A rule on a facade draws from ``facades``, so it cannot run in a machine that makes no
+facade; a rule on any object draws from ``objects``: hypothesis draws from whichever of
+the two bundles is filled (an empty branch of a ``one_of`` of bundles is skipped). Such a
+rule also takes the precondition :func:`made_any`: hypothesis only skips a rule while a
+bundle it draws from directly is empty, and a draw from two empty ones is a filtered
+example (enough of them fail a health check).
 """
 
 from __future__ import annotations
 
-import inspect
-from typing import Any, Callable, TypeVar
+from typing import Any
 
-from hypothesis.stateful import Bundle, rule
+from hypothesis.stateful import Bundle
 from hypothesis.strategies import SearchStrategy
-
-from pytest_trtcache.lifecycle.strategies import HANDLE
 
 handles: Bundle[str] = Bundle("handles")
 facades: Bundle[str] = Bundle("facades")
-
-# The attribute of a rule on any object that holds the strategies of its other arguments.
-_OTHER_ARGUMENTS = "trtcache_lifecycle_any_object"
-
-F = TypeVar("F", bound=Callable[..., Any])
+objects: SearchStrategy[str] = handles | facades
 
 
-def on_any_object(**strategies: SearchStrategy[Any]) -> Callable[[F], F]:
-    """Mark a rule whose ``obj`` is a handle or a facade; ``strategies`` draw its other
-    arguments. A ``@precondition`` above the mark stays with the rule (``rule()`` keeps it)."""
-
-    def mark(func: F) -> F:
-        setattr(func, _OTHER_ARGUMENTS, strategies)
-        return func
-
-    return mark
-
-
-def objects_of(kinds: tuple[str, ...]) -> SearchStrategy[str]:
-    """The bundles a machine making ``kinds`` fills."""
-    return handles | facades if len(kinds) == 2 else (handles if HANDLE in kinds else facades)
-
-
-def any_object_rules(machine: type, kinds: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
-    """The marked methods of ``machine`` made rules drawing from the bundles of ``kinds``, by name."""
-    objs = objects_of(kinds)
-    return {
-        name: rule(obj=objs, **getattr(func, _OTHER_ARGUMENTS))(func)
-        for name, func in inspect.getmembers(machine)
-        if hasattr(func, _OTHER_ARGUMENTS)
-    }
+def made_any(machine: Any) -> bool:
+    """Whether ``objects`` has something to draw."""
+    return bool(machine.bundle(handles.name) or machine.bundle(facades.name))

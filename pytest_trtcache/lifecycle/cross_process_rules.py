@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
-from hypothesis.stateful import precondition
+from hypothesis.stateful import precondition, rule
 
 from pytest_trtcache.lifecycle.base import MachineBase
-from pytest_trtcache.lifecycle.bundles import on_any_object
+from pytest_trtcache.lifecycle.bundles import made_any, objects
+from pytest_trtcache.lifecycle.channel import SubprocessChannel
 from pytest_trtcache.lifecycle.strategies import FACADE
 from pytest_trtcache.reference.kernels import decode, encode
 
 
 class CrossProcessRules(MachineBase):
-    """Only with a channel (``lifecycle_machine(channel=...)``)."""
+    """Sends objects through ``channel``: a :class:`~pytest_trtcache.lifecycle.channel.Channel`
+    in a class attribute (a plain function there needs ``staticmethod``), by default a
+    :class:`SubprocessChannel` to the bound target and runtime."""
 
-    @precondition(lambda self: self.channel is not None)
-    @on_any_object()
+    def channel(self, artifact: bytes, kind: str) -> dict[str, Any]:
+        return SubprocessChannel(self.runtime.target.spec, self.runtime.name)(artifact, kind)
+
+    @precondition(made_any)
+    @rule(obj=objects)
     def send_to_child(self, obj: str) -> None:
         m = self.world.objects[obj]
         self.begin(f"send {obj} [{m.state}] to a child process")

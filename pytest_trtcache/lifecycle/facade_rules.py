@@ -29,7 +29,7 @@ class _UserError(Exception):
 class FacadeRules(MachineBase):
     """Create, pickle, deepcopy (one that crashes half way too) and drop facades; enter
     ``runtime_cache()``, run kernels and pickle the engine inside it, leave it; fire the
-    at-exit hooks. Uses ``add_kernels`` (HandleRules) and ``spoil`` (HostileWorldRules)."""
+    at-exit hooks."""
 
     @rule(target=facades, with_path=st.booleans(), autosave=st.booleans())
     def create_facade(self, with_path: bool, autosave: bool) -> str:
@@ -114,7 +114,7 @@ class FacadeRules(MachineBase):
     @precondition(lambda self: self.cm is not None)
     @rule(entries=entries_strategy)
     def runtime_cache_runs_kernels(self, entries: dict[bytes, bytes]) -> None:
-        self.add_kernels(self.cm[2], entries)
+        self.run_kernels(self.cm[2], entries)
         self.step = f"inside runtime_cache(): {self.step}"
 
     @precondition(lambda self: self.cm is not None)

@@ -1,36 +1,57 @@
-"""For maintainers' test files: the machine bound to a target spec or a Runtime, as a
-class or as a ``unittest.TestCase``."""
+"""For maintainers' test files: a named machine bound to a target spec or a Runtime, as
+a class or as a ``unittest.TestCase``. The same as a one-line subclass, made by a call."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+import unittest
+from typing import Any, Callable, Iterable, Optional, Union
 
 from hypothesis import settings as Settings
-from hypothesis.stateful import RuleBasedStateMachine
 
-from pytest_trtcache.lifecycle.machine import lifecycle_machine
+from pytest_trtcache.lifecycle.base import MachineBase
+from pytest_trtcache.lifecycle.channel import Channel
+from pytest_trtcache.lifecycle.machines import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine
+from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE, KINDS
 from pytest_trtcache.targets.base import Runtime
 
-
-def machine_for(target: Union[str, Runtime], runtime_name: str = "python", **kwargs: Any) -> type[RuleBasedStateMachine]:
-    """The machine class for a target spec (``"module:pkg.mod"``) or a Runtime."""
-    if isinstance(target, str):
-        from pytest_trtcache.targets import resolve
-
-        rt = resolve(target).runtime(runtime_name)
-        kwargs.setdefault("setup", f"from pytest_trtcache.lifecycle import machine_for; LifecycleMachine = machine_for({target!r}, {runtime_name!r})")
-    else:
-        rt = target
-        kwargs.setdefault("setup", f"from pytest_trtcache.lifecycle import machine_for; from pytest_trtcache.targets import resolve; LifecycleMachine = machine_for(resolve({rt.target.spec!r}).runtime({rt.name!r}))")
-    return lifecycle_machine(rt, **kwargs)
+_BY_KINDS = {(HANDLE,): HandleMachine, (FACADE,): FacadeMachine, KINDS: HostileWorldMachine}
 
 
-def machine_test_case(target: Union[str, Runtime], runtime_name: str = "python", settings: Optional[Settings] = None, **kwargs: Any) -> type:
-    """A ``unittest.TestCase`` running the lifecycle machine against ``target``.
+def machine_for(
+    target: Union[str, Runtime],
+    runtime_name: str = "python",
+    *,
+    machine: Optional[type[MachineBase]] = None,
+    kinds: Iterable[str] = KINDS,
+    channel: Optional[Channel] = None,
+    skip_clauses: Iterable[str] = (),
+    unchecked: Iterable[str] = (),
+    tmp_dir_factory: Optional[Callable[[], str]] = None,
+) -> type[MachineBase]:
+    """``machine`` (by default the named machine of ``kinds``, or :class:`CrossProcessMachine`
+    with a ``channel``) bound to a target spec (``"module:pkg.mod"``) or a Runtime.
 
-    ``settings`` defaults to the loaded hypothesis profile (``--trtcache-profile``).
+    ``skip_clauses`` are known gaps (compared, not asserted, listed in the run's log);
+    ``unchecked`` are clauses left to another machine (not asserted, not listed).
     """
-    machine = machine_for(target, runtime_name, **kwargs)
-    case = machine.TestCase
-    case.settings = settings if settings is not None else Settings(deadline=None)
+    if machine is None:
+        machine = CrossProcessMachine if channel is not None else _BY_KINDS[tuple(sorted(kinds, key=KINDS.index))]
+    attrs: dict[str, Any] = {"skip": frozenset(skip_clauses), "unchecked": frozenset(unchecked)}
+    if isinstance(target, str):
+        attrs.update(target=target, runtime_name=runtime_name)
+    else:
+        attrs["runtime"] = target
+    if channel is not None:
+        attrs["channel"] = staticmethod(channel)  # a plain function would be bound to the machine
+    if tmp_dir_factory is not None:
+        attrs["tmp_dir_factory"] = staticmethod(tmp_dir_factory)
+    return type(machine.__name__, (machine,), attrs)
+
+
+def machine_test_case(target: Union[str, Runtime], runtime_name: str = "python", settings: Optional[Settings] = None, **kwargs: Any) -> type[unittest.TestCase]:
+    """A ``unittest.TestCase`` running :func:`machine_for`'s machine; ``settings`` defaults
+    to the trtcache-dev profile."""
+    case = machine_for(target, runtime_name, **kwargs).TestCase
+    if settings is not None:
+        case.settings = settings
     return case

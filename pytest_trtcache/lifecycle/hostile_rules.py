@@ -7,7 +7,6 @@ import contextlib
 import gc
 import os
 import shutil
-import stat
 from typing import Any
 
 from hypothesis import strategies as st
@@ -24,21 +23,7 @@ from pytest_trtcache.contract.reported import capture_reports
 
 
 class HostileWorldRules(MachineBase):
-    """What a shared machine, a crash or a careless caller does to a cache. Uses
-    ``add_kernels`` (HandleRules)."""
-
-    def spoil(self, directory: str, how: str) -> None:
-        """Make ``directory`` ``"broken"`` or ``"shared"`` (``World.dir_state``); exit_runtime_cache uses it too."""
-        if how == "broken":  # every save there fails, as on a full or read-only disk (A9)
-            shutil.rmtree(directory)
-            with open(directory, "wb") as f:
-                f.write(b"a file where the cache directory was\n")
-            for path in [p for p in self.world.files if os.path.dirname(p) == directory]:
-                del self.world.files[path]
-                self.world.pending_writes.discard(path)
-        else:  # writable by others, like /tmp (X2)
-            os.chmod(directory, 0o777 | stat.S_ISVTX)
-        self.world.dir_state[directory] = how
+    """What a shared machine, a crash or a careless caller does to a cache."""
 
     @rule(obj=facades, how=st.sampled_from(("broken", "shared")))
     def spoil_directory(self, obj: str, how: str) -> None:
@@ -58,7 +43,7 @@ class HostileWorldRules(MachineBase):
         path = self.path_for(True)
         self.spoil(os.path.dirname(path), how)
         label = self.new_label(FACADE, self.api.RuntimeCache(path, autosave_on_del=True), Model(FACADE, path, autosave=True, registered=True))
-        self.add_kernels(label, entries)
+        self.run_kernels(label, entries)
         return label
 
     @rule(target=facades, kind=st.sampled_from(sorted(BAD_FILES)))

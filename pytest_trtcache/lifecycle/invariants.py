@@ -43,8 +43,6 @@ class Invariants(MachineBase):
 
     @invariant()
     def one_atexit_hook_per_live_autosaving_facade(self) -> None:
-        if FACADE not in self.kinds:
-            return
         funcs = self.atexit.funcs()
         for label, m in self.world.live(FACADE):
             try:

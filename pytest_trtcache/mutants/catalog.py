@@ -78,6 +78,12 @@ register(Mutant(
     description="python handle: a float32/int64 tensor's memory is taken as cache bytes",
 ))
 register(Mutant(
+    name="reinterprets-dtype-and-retries-autosave",
+    clauses=("H8", "A4"),
+    origin="plausible: 2.14.0's deserialize, and an autosave that re-arms itself after a failed save",
+    description="an extension finding (H8) anywhere, a required one (A4) only after a save into a broken directory",
+))
+register(Mutant(
     name="autosave-fails-silently",
     clauses=("A9",),
     origin="torch-tensorrt 2.14.0: _autosave_if_enabled swallows every exception with `pass`",

@@ -1,0 +1,69 @@
+"""Running a bound machine: its settings, its seed, and the log its examples share."""
+
+from __future__ import annotations
+
+import functools
+import unittest
+from typing import Optional
+
+from hypothesis import seed
+from hypothesis import settings as Settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from pytest_trtcache.lifecycle.base import MachineBase, RunLog
+
+
+def dev_settings() -> Settings:
+    """The trtcache-dev profile (registered here if the plugin has not yet)."""
+    from hypothesis.errors import InvalidArgument
+
+    from pytest_trtcache.plugin import profiles
+
+    try:  # registering again inside a running test is deprecated (inspect.getmembers reads TestCase)
+        return Settings.get_profile(profiles.DEV)
+    except InvalidArgument:
+        profiles.register()
+        return Settings.get_profile(profiles.DEV)
+
+
+def run_machine(machine: type[MachineBase], settings: Settings, log: Optional[RunLog] = None) -> RunLog:
+    """Run ``machine`` as a test under ``settings``; returns the run's log.
+
+    A derandomized run (the trtcache-ci profile) starts from ``machine.ci_seed``: left to
+    itself, hypothesis would seed it from the source of the code it runs, so that editing
+    a class statement or a docstring would change the examples CI runs.
+    """
+    log = log if log is not None else RunLog()
+
+    def factory() -> MachineBase:
+        return machine(log)
+
+    run_state_machine_as_test(seed(machine.ci_seed)(factory) if settings.derandomize else factory, settings=settings)
+    return log
+
+
+@functools.lru_cache(maxsize=None)
+def unittest_case(machine: type[MachineBase]) -> type[unittest.TestCase]:
+    """A ``unittest.TestCase`` running ``machine``; its ``settings`` attribute (default:
+    the trtcache-dev profile) may be replaced, as hypothesis's own ``Machine.TestCase``'s."""
+
+    class MachineTestCase(unittest.TestCase):
+        settings = dev_settings()
+
+        def runTest(self) -> None:
+            run_machine(machine, self.settings)
+
+    MachineTestCase.__name__ = machine.__name__ + ".TestCase"
+    MachineTestCase.__qualname__ = machine.__qualname__ + ".TestCase"
+    return MachineTestCase
+
+
+class _TestCaseOf:
+    def __get__(self, instance: object, owner: type[MachineBase]) -> type[unittest.TestCase]:
+        return unittest_case(owner)
+
+
+class Runnable(MachineBase):
+    """``Machine.TestCase`` runs the machine through :func:`run_machine` (its log, its CI seed)."""
+
+    TestCase = _TestCaseOf()
