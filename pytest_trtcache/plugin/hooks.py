@@ -24,14 +24,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_trtcache.plugin import children, fixtures, gates, report
-    from pytest_trtcache.plugin.keys import TARGET_KEY
-    from pytest_trtcache.targets import resolve
+    from pytest_trtcache.plugin import children, fixtures, gates, report, session, suite_fixtures
 
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    config.stash[TARGET_KEY] = resolve(options.target_from(config))
+    session.configure(config)
     config.pluginmanager.register(fixtures, "trtcache-fixtures")
+    config.pluginmanager.register(suite_fixtures, "trtcache-suite-fixtures")
     config.pluginmanager.register(children, "trtcache-spawn")
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
     config.pluginmanager.register(gates, "trtcache-gates")

@@ -1,5 +1,8 @@
 """``--trtcache-known-gaps=FILE``: clauses a target is known to violate.
 
+Read once, in ``pytest_configure`` (``plugin.session``); xdist workers get the parsed
+entries.
+
 One entry a line, ``CLAUSE [RUNTIME] [# reason]`` (``H9``, ``H9 python``,
 ``C1 cpp->python  # issue 123``); ``#`` starts a comment. Matching tests become
 ``xfail(strict=True)``: a gap that gets fixed turns into a failure (XPASS strict), so the
@@ -49,13 +52,18 @@ def parse(path: str) -> list[Gap]:
     return gaps
 
 
+def known_gaps_for(config: pytest.Config, runtime_id: str) -> frozenset[str]:
+    """Clauses the known-gaps file lists for ``runtime_id`` (or for every runtime)."""
+    from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY
+
+    return frozenset(g.clause for g in config.stash.get(KNOWN_GAPS_KEY, ()) if g.runtime in (None, runtime_id))
+
+
 def apply(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY
     from pytest_trtcache.plugin.report import _runtime_of
 
-    path = config.getoption("trtcache_known_gaps")
-    if not path:
-        return
-    gaps = parse(path)
+    gaps = config.stash.get(KNOWN_GAPS_KEY, ())
     used: set[Gap] = set()
     for item in items:
         marker = item.get_closest_marker("clause")

@@ -26,14 +26,10 @@ LIFECYCLE_CROSS = "--trtcache-lifecycle-cross"
 
 
 def target_spec(value: str) -> str:
-    """Parse a target string early, so a typo fails before collection."""
-    from pytest_trtcache.targets import TargetError, resolve
-
-    try:
-        resolve(value)
-    except TargetError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
+    """A target string; resolved once, in ``pytest_configure`` (``plugin.session``)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty target: expected reference, module:<dotted.path>, ...")
+    return value.strip()
 
 
 def clause_ids(value: str) -> list[str]:
@@ -81,12 +77,9 @@ def gated_levels(value: str) -> frozenset[str]:
 
 
 def known_gaps_file(value: str) -> str:
-    from pytest_trtcache.plugin.known_gaps import parse
-
-    try:
-        parse(value)
-    except (OSError, ValueError) as exc:
-        raise argparse.ArgumentTypeError(f"known-gaps file {value!r}: {exc}") from None
+    """A path; the file is read once, in ``pytest_configure`` (``plugin.session``)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty known-gaps file name")
     return value
 
 
@@ -142,21 +135,17 @@ def add_options(parser) -> None:
             group.addoption(flag, dest=dest, default=default, type=parse, metavar=metavar, help=help)
 
 
-def target_from(config) -> str:
+def target_from(config) -> tuple[str, str]:
+    """The target string and where it came from (the option, ``TRTCACHE_TARGET``, or the default)."""
     from pytest_trtcache.targets import DEFAULT, ENV
 
     value = config.getoption("trtcache_target")
     if value:
-        return value
+        return value, TARGET
     env = os.environ.get(ENV, "").strip()
     if env:
-        try:
-            return target_spec(env)
-        except argparse.ArgumentTypeError as exc:
-            import pytest
-
-            raise pytest.UsageError(f"{ENV}: {exc}") from None
-    return DEFAULT
+        return env, ENV
+    return DEFAULT, "default target"
 
 
 def profile_from(config) -> str:

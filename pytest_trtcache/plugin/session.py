@@ -1,0 +1,73 @@
+"""Resolve once, hand down: the target, the peer and the known gaps of a run.
+
+The controller resolves them in ``pytest_configure`` (a bad value is a usage error
+before any test runs) and ships the resolved specs and the parsed gaps to xdist workers
+through ``pytest_configure_node`` -> ``node.workerinput``, as pytest-randomly ships its
+seed; a worker rebuilds its targets from the specs without checking them again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Optional
+
+import pytest
+
+from pytest_trtcache.plugin import options
+from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY, PEER_KEY, TARGET_KEY
+from pytest_trtcache.targets import Target, TargetError, resolve
+
+WORKERINPUT = "trtcache"
+
+
+def configure(config: pytest.Config) -> None:
+    """Fill the stash's target, peer and known-gaps keys; register the shipping to workers."""
+    from pytest_trtcache.plugin.known_gaps import Gap
+
+    shipped: Optional[dict[str, Any]] = getattr(config, "workerinput", {}).get(WORKERINPUT)
+    if shipped is not None:
+        config.stash[TARGET_KEY] = resolve(shipped["target"])
+        config.stash[PEER_KEY] = resolve(shipped["peer"], role="peer") if shipped["peer"] else None
+        config.stash[KNOWN_GAPS_KEY] = tuple(Gap(*fields) for fields in shipped["known_gaps"])
+        return
+    spec, source = options.target_from(config)
+    config.stash[TARGET_KEY] = _resolved(spec, "target", source)
+    peer = config.getoption("trtcache_peer")
+    config.stash[PEER_KEY] = _resolved(peer, "peer", options.PEER) if peer else None
+    config.stash[KNOWN_GAPS_KEY] = _known_gaps(config)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(ShipToWorkers(config), "trtcache-ship-to-workers")
+
+
+def _resolved(spec: str, role: str, source: str) -> Target:
+    try:
+        return resolve(spec, role=role)
+    except TargetError as exc:
+        raise pytest.UsageError(f"{source}: {exc}") from None
+
+
+def _known_gaps(config: pytest.Config) -> tuple:
+    from pytest_trtcache.plugin.known_gaps import parse
+
+    path = config.getoption("trtcache_known_gaps")
+    if not path:
+        return ()
+    try:
+        return tuple(parse(path))
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(f"{options.KNOWN_GAPS}: known-gaps file {path!r}: {exc}") from None
+
+
+class ShipToWorkers:
+    """xdist's hook, registered only where xdist is: what each worker starts from."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        peer = config.stash[PEER_KEY]
+        self.payload = {
+            "target": config.stash[TARGET_KEY].spec,
+            "peer": peer.spec if peer is not None else None,
+            "known_gaps": [list(dataclasses.astuple(gap)) for gap in config.stash[KNOWN_GAPS_KEY]],
+        }
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[WORKERINPUT] = self.payload
