@@ -7,7 +7,7 @@ pickle-state clause most of its rules exercise) and facades (at-exit registry, s
 counts, autosave flag, files, streams, ``runtime_cache()``: A1-A8, F1, F2, S1-S3, W1, W2;
 tagged A4, exactly one save per handle). The third checks every clause, in the hostile
 world too (H8, H9, A9, S4-S6, X1, X2; tagged S4). Every assertion inside names its own
-clause (``[A3] ...``), so a failure says which clause broke even when it is not the tag. Settings come from the loaded profile
+clause (``[A3] ...``), so a failure says which clause broke even when it is not the tag. Settings come from the chosen profile
 (``--trtcache-profile``, ``--trtcache-examples``); ``--trtcache-lifecycle-cross`` adds the
 rule that sends objects to a child process (C1, C2).
 """
@@ -26,6 +26,8 @@ def _run(runtime, request, tmp_path_factory, kinds, unchecked=frozenset()) -> No
     from hypothesis import settings
     from hypothesis.stateful import run_state_machine_as_test
 
+    from pytest_trtcache.plugin.profiles import settings_of
+
     channel = SubprocessChannel(runtime.target.spec, runtime.name) if request.config.getoption("trtcache_lifecycle_cross") else None
     machine = lifecycle_machine(
         runtime,
@@ -41,7 +43,7 @@ def _run(runtime, request, tmp_path_factory, kinds, unchecked=frozenset()) -> No
     )
     # One failure, shrunk, whose message names its clause: the verdict goes to that
     # clause (spec.violated), which an ExceptionGroup of several would hide.
-    run_state_machine_as_test(machine, settings=settings(report_multiple_bugs=False))
+    run_state_machine_as_test(machine, settings=settings(settings_of(request.config), report_multiple_bugs=False))
     for what in sorted(machine.not_observed.values()):
         request.node.user_properties.append(("trtcache_not_observed", what))
     if machine.not_observed:

@@ -8,6 +8,8 @@ import pytest
 
 from pytest_trtcache.targets.base import Target
 
+#: whether the plugin is in use in this run (``plugin.in_use``)
+ACTIVE_KEY = pytest.StashKey[bool]()
 TARGET_KEY = pytest.StashKey[Target]()
 #: the peer target of cross-target pairs, None without ``--trtcache-peer``
 PEER_KEY = pytest.StashKey[Optional[Target]]()

@@ -135,6 +135,11 @@ def add_options(parser) -> None:
             group.addoption(flag, dest=dest, default=default, type=parse, metavar=metavar, help=help)
 
 
+def any_set(config) -> bool:
+    """Whether any of the plugin's options differs from its default."""
+    return any(config.getoption(dest) != default for _flag, dest, default, *_ in OPTIONS)
+
+
 def target_from(config) -> tuple[str, str]:
     """The target string and where it came from (the option, ``TRTCACHE_TARGET``, or the default)."""
     from pytest_trtcache.targets import DEFAULT, ENV
