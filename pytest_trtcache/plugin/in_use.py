@@ -34,7 +34,9 @@ def asked_for(config: pytest.Config) -> bool:
     """``-p trtcache`` given, or any of the plugin's options or ini keys set."""
     if any(name in PLUGIN_NAMES for name in getattr(config.option, "plugins", None) or ()):
         return True
-    return options.any_set(config)
+    from pytest_trtcache.plugin.option_sources import any_set
+
+    return any_set(config)
 
 
 def active(config: pytest.Config) -> bool:
@@ -46,9 +48,10 @@ def activate(config: pytest.Config) -> None:
     if active(config):
         return
     config.stash[ACTIVE_KEY] = True
-    from pytest_trtcache.plugin import children, fixtures, gates, profiles, report, session, suite_fixtures
+    from pytest_trtcache.plugin import children, fixtures, gates, option_sources, profiles, report, session, suite_fixtures
     from pytest_trtcache.plugin.keys import PROFILE_KEY
 
+    option_sources.settle(config)
     session.configure(config)
     profiles.register()
     config.stash[PROFILE_KEY] = profiles.chosen(options.profile_from(config), config.getoption("trtcache_examples"))

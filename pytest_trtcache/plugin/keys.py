@@ -18,5 +18,8 @@ PROFILE_KEY = pytest.StashKey[str]()
 #: the known-gaps file's entries (``known_gaps.Gap``), parsed once (empty without one)
 KNOWN_GAPS_KEY = pytest.StashKey[tuple]()
 
+#: where each option's value came from, by dest (``plugin.option_sources``)
+SOURCES_KEY = pytest.StashKey[dict]()
+
 #: the spawner of this pytest process (set when a child was first needed)
 SPAWNER_KEY = pytest.StashKey[Any]()

@@ -13,8 +13,8 @@ from typing import Any, Optional
 
 import pytest
 
-from pytest_trtcache.plugin import options
 from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY, PEER_KEY, TARGET_KEY
+from pytest_trtcache.plugin.option_sources import source_of
 from pytest_trtcache.targets import Target, TargetError, resolve
 
 WORKERINPUT = "trtcache"
@@ -30,10 +30,10 @@ def configure(config: pytest.Config) -> None:
         config.stash[PEER_KEY] = resolve(shipped["peer"], role="peer") if shipped["peer"] else None
         config.stash[KNOWN_GAPS_KEY] = tuple(Gap(*fields) for fields in shipped["known_gaps"])
         return
-    spec, source = options.target_from(config)
-    config.stash[TARGET_KEY] = _resolved(spec, "target", source)
+    spec = config.getoption("trtcache_target")
+    config.stash[TARGET_KEY] = _resolved(spec, "target", source_of(config, "trtcache_target"))
     peer = config.getoption("trtcache_peer")
-    config.stash[PEER_KEY] = _resolved(peer, "peer", options.PEER) if peer else None
+    config.stash[PEER_KEY] = _resolved(peer, "peer", source_of(config, "trtcache_peer")) if peer else None
     config.stash[KNOWN_GAPS_KEY] = _known_gaps(config)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(ShipToWorkers(config), "trtcache-ship-to-workers")
@@ -55,7 +55,7 @@ def _known_gaps(config: pytest.Config) -> tuple:
     try:
         return tuple(parse(path))
     except (OSError, ValueError) as exc:
-        raise pytest.UsageError(f"{options.KNOWN_GAPS}: known-gaps file {path!r}: {exc}") from None
+        raise pytest.UsageError(f"{source_of(config, 'trtcache_known_gaps')}: known-gaps file {path!r}: {exc}") from None
 
 
 class ShipToWorkers:
