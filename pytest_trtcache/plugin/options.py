@@ -63,8 +63,14 @@ def _number(value: str, convert: Callable[[str], Any], ok: Callable[[Any], bool]
     return number
 
 
+# A child's deadline: below a tenth of a second no child can even start, so the run would
+# read as the child's failure, not the timeout's; above a day, deadlines overflow.
+TIMEOUT_RANGE = (0.1, 86400.0)
+
+
 def timeout_seconds(value: str) -> float:
-    return _number(value, float, lambda s: 0 < s < float("inf"), f"bad timeout {value!r}: expected a positive number of seconds")
+    low, high = TIMEOUT_RANGE
+    return _number(value, float, lambda s: low <= s <= high, f"bad timeout {value!r}: expected seconds from {low:g} to {high:g} (a day)")
 
 
 def gated_levels(value: str) -> frozenset[str]:
@@ -142,7 +148,7 @@ OPTIONS = (
     Option(SPAWN, spawn_mode, "MODE",
            "how child processes start: fork (a warm server per pytest process), exec (a fresh interpreter each), "
            "auto (fork where safe)", default="auto"),
-    Option(TIMEOUT, timeout_seconds, "SECONDS", "kill a child (and its process group) running longer than this", default="60"),
+    Option(TIMEOUT, timeout_seconds, "SECONDS", "kill a child (and its process group) running longer than this; from 0.1 to 86400 seconds", default="60"),
     Option(PEER, target_spec, "TARGET", "a second target for cross-target pairs (target saves, peer loads, and the reverse)"),
     Option(LEVEL, gated_levels, "LEVELS",
            "clause levels whose failures fail the run: all or a comma-separated subset of required, extension, "

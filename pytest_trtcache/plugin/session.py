@@ -1,7 +1,7 @@
 """Resolve once, hand down: the target, the peer and the known gaps of a run.
 
-The controller resolves them in ``pytest_configure`` (a bad value is a usage error
-before any test runs) and ships the resolved specs and the parsed gaps to xdist workers
+The controller resolves them in ``pytest_configure`` and checks them (a ``module:``
+target that cannot be imported, a bad known-gaps file: a usage error before any test runs) and ships the resolved specs and the parsed gaps to xdist workers
 through ``pytest_configure_node`` -> ``node.workerinput``, as pytest-randomly ships its
 seed; a worker rebuilds its targets from the specs without checking them again.
 """
@@ -41,7 +41,7 @@ def configure(config: pytest.Config) -> None:
 
 def _resolved(spec: str, role: str, source: str) -> Target:
     try:
-        return resolve(spec, role=role)
+        return resolve(spec, role=role, validate=True)
     except TargetError as exc:
         raise pytest.UsageError(f"{source}: {exc}") from None
 
