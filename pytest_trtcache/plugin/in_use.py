@@ -48,8 +48,8 @@ def activate(config: pytest.Config) -> None:
     if active(config):
         return
     config.stash[ACTIVE_KEY] = True
-    from pytest_trtcache.plugin import children, fixtures, gates, option_sources, profiles, report, session, suite_fixtures
-    from pytest_trtcache.plugin.keys import PROFILE_KEY
+    from pytest_trtcache.plugin import children, fixtures, gates, known_gaps, option_sources, profiles, report, session, suite_fixtures
+    from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY, PROFILE_KEY
 
     option_sources.settle(config)
     session.configure(config)
@@ -60,6 +60,7 @@ def activate(config: pytest.Config) -> None:
     config.pluginmanager.register(children, "trtcache-spawn")
     config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
     config.pluginmanager.register(gates, "trtcache-gates")
+    config.pluginmanager.register(known_gaps.Ledger(config, config.stash[KNOWN_GAPS_KEY]), "trtcache-known-gaps")
 
 
 def _marks(obj: Any) -> list[Any]:

@@ -154,7 +154,8 @@ OPTIONS = (
            "clause levels whose failures fail the run: all or a comma-separated subset of required, extension, "
            "security (required is always gated); other failures are reported as 'failed (not gated)'", default="all"),
     Option(KNOWN_GAPS, known_gaps_file, "FILE",
-           "file of known gaps, one a line: CLAUSE [RUNTIME] [# reason]; matching tests are xfail(strict)", is_path=True),
+           "file of known gaps, one a line: CLAUSE [RUNTIME] or a node-id pattern, [# reason]; matching tests are "
+           "xfail, and an entry whose tests all pass fails the run (see Known gaps)", is_path=True),
     Option(PROFILE, profile_name, "NAME",
            "hypothesis profile of the suite's state machines: trtcache-dev, trtcache-ci, trtcache-thorough",
            shown_default="trtcache-dev; trtcache-ci when CI is set"),
