@@ -15,7 +15,8 @@ Strictness is the entry's, not the test's: every test an entry matches is
 entry is stale: remove it). An entry whose tests partly pass stays valid (a clause-level
 ``H8`` over H8's sub-cases, some of which a target gets right), and the terminal summary
 says which of its tests passed. An entry that matches no collected test is a
-:class:`KnownGapWarning`, and it is listed under ``UNMATCHED_KEY`` for the report.
+:class:`KnownGapWarning`; the report finds the unmatched and the stale entries under
+``UNMATCHED_KEY`` and ``STALE_KEY`` in ``config.stash``.
 
 Read once, in ``pytest_configure`` (``plugin.session``); xdist workers get the parsed
 entries; the verdict is the controller's, from the reports (each matched test carries
@@ -32,8 +33,10 @@ from typing import Optional
 import pytest
 
 PROPERTY = "trtcache_known_gap"
-#: the entries that matched no test of the run (for the report), set at session end
+#: for the report, set at session end: the entries that matched no test of the run, and
+#: the stale ones (every test they matched passed)
 UNMATCHED_KEY = pytest.StashKey["list[Gap]"]()
+STALE_KEY = pytest.StashKey["list[Gap]"]()
 
 
 class KnownGapWarning(pytest.PytestWarning):
@@ -147,7 +150,8 @@ class Ledger:
         if hasattr(self.config, "workerinput"):
             return  # the controller decides, from every worker's reports
         self.config.stash[UNMATCHED_KEY] = [g for w, g in self.gaps.items() if w not in self.tallies]
-        if self.stale() and session.exitstatus == pytest.ExitCode.OK:
+        self.config.stash[STALE_KEY] = self.stale()
+        if self.config.stash[STALE_KEY] and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
