@@ -7,10 +7,10 @@ Imports no torch, so ``trtcache doctor`` can probe it on a machine that has none
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from typing import Optional
 
 
@@ -18,20 +18,42 @@ class Unavailable(Exception):
     """The C++ runtime cannot be built or loaded here; the message says why."""
 
 
-def compiler() -> tuple[str, str]:
-    """(CXX as torch will run it, its ``--version`` first line); raise Unavailable if absent."""
+def compiler(compiles: bool = False) -> tuple[str, str]:
+    """(CXX as torch will run it, its ``--version`` first line); raise Unavailable if it is
+    absent or (with ``compiles``: doctor, and before a build) cannot compile a one-line file.
+
+    ``torch.utils.cpp_extension`` runs ``$CXX`` as one program, without splitting it into
+    words, so this probe does too: ``CXX="env c++"`` is refused here rather than found
+    fine and failing in the build.
+    """
     cxx = os.environ.get("CXX", "c++")
-    argv = shlex.split(cxx) or ["c++"]
-    if shutil.which(argv[0]) is None:
-        source = "$CXX" if "CXX" in os.environ else "the default C++ compiler"
-        raise Unavailable(f"no C++ compiler found: {source} {argv[0]!r} is not on PATH (install g++/clang++ or set CXX)")
+    source = "$CXX" if "CXX" in os.environ else "the default C++ compiler"
+    if shutil.which(cxx) is None:
+        hint = " (torch.utils.cpp_extension runs $CXX as one program, without arguments: set CXX to the compiler's path)" if " " in cxx.strip() else " (install g++/clang++ or set CXX)"
+        raise Unavailable(f"no C++ compiler found: {source} {cxx!r} is not a program on PATH{hint}")
     try:
-        out = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=60)
+        out = subprocess.run([cxx, "--version"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError) as exc:
         raise Unavailable(f"C++ compiler {cxx!r} does not run: {type(exc).__name__}: {exc}") from exc
     if out.returncode != 0:
         raise Unavailable(f"C++ compiler {cxx!r} failed '--version' (exit {out.returncode}): {(out.stderr or out.stdout).strip()[:200]}")
+    if compiles:
+        _compiles(cxx)
     return cxx, (out.stdout.strip().splitlines() or [""])[0]
+
+
+def _compiles(cxx: str) -> None:
+    """Compile a one-line C++17 file with ``cxx``; raise Unavailable with its error if it cannot."""
+    with tempfile.TemporaryDirectory(prefix="trtcache-cxx-probe-") as tmp:
+        src, obj = os.path.join(tmp, "probe.cpp"), os.path.join(tmp, "probe.o")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write("#include <string>\nint probe() { return static_cast<int>(std::string(\"ok\").size()); }\n")
+        try:
+            out = subprocess.run([cxx, "-std=c++17", "-c", src, "-o", obj], capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise Unavailable(f"C++ compiler {cxx!r} cannot compile a one-line file: {type(exc).__name__}: {exc}") from exc
+        if out.returncode != 0 or not os.path.isfile(obj):
+            raise Unavailable(f"C++ compiler {cxx!r} cannot compile a one-line C++17 file (exit {out.returncode}): {(out.stderr or out.stdout).strip()[:300]}")
 
 
 def ninja_path() -> Optional[str]:
@@ -43,9 +65,9 @@ def ninja_path() -> Optional[str]:
     return found
 
 
-def toolchain() -> tuple[str, str]:
+def toolchain(compiles: bool = False) -> tuple[str, str]:
     """:func:`compiler`, with ninja put on PATH for torch.utils.cpp_extension; raise Unavailable."""
-    found = compiler()
+    found = compiler(compiles)
     ninja = ninja_path()
     if ninja is None:
         raise Unavailable(f"ninja not found: torch.utils.cpp_extension needs it ({sys.executable} -m pip install ninja)")

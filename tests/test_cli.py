@@ -46,18 +46,18 @@ def test_selfcheck_fails_on_a_survivor_and_on_a_failing_reference(monkeypatch, c
         row.verdicts = {c: "survived" for c in mutant.clauses}
         return row
 
-    passing = selfcheck.SuiteRun("reference", None, 0, {"tests": [{"nodeid": "t", "outcome": "passed", "message": ""}]})
+    passing = selfcheck.SuiteRun("reference", None, 0, {"tests": [{"nodeid": "t", "clause": "A3", "runtime": "python", "outcome": "pass", "message": ""}]})
     monkeypatch.setattr(selfcheck, "kill_row", fake_row)
     monkeypatch.setattr(selfcheck, "run_suite", lambda target, **kw: passing)
     assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
     out = capsys.readouterr().out
     assert "del-keeps-token: SURVIVED A3" in out and "1 survived or errored: del-keeps-token" in out
 
-    failing = selfcheck.SuiteRun("reference", None, 1, {"tests": [{"nodeid": "t", "outcome": "failed", "message": "[A3] boom"}]})
+    failing = selfcheck.SuiteRun("reference", None, 1, {"tests": [{"nodeid": "t", "clause": "A3", "runtime": "python", "step": "drop", "outcome": "fail", "message": "boom"}]})
     monkeypatch.setattr(selfcheck, "kill_row", lambda m, extra_args=(), timeout=None: selfcheck.KillRow(m.name, tuple(m.clauses), verdicts={c: "killed" for c in m.clauses}))
     monkeypatch.setattr(selfcheck, "run_suite", lambda target, **kw: failing)
     assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
-    assert "the reference FAILED the suite:\n  t: failed: [A3] boom" in capsys.readouterr().err
+    assert "the reference FAILED the suite:\n  t: fail: [A3] runtime python, step 'drop': boom" in capsys.readouterr().err
 
 
 def test_a_child_suite_past_its_timeout_is_an_error_naming_the_target() -> None:

@@ -30,6 +30,23 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+def test_the_wheel_carries_its_license_urls_classifiers_and_python_floor(wheel: Path) -> None:
+    import zipfile
+    from email.parser import Parser
+
+    with zipfile.ZipFile(wheel) as whl:
+        names = whl.namelist()
+        (meta,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+        metadata = Parser().parsestr(whl.read(meta).decode())
+        licenses = [n for n in names if ".dist-info/" in n and n.rsplit("/", 1)[-1] == "LICENSE"]
+        assert licenses and whl.read(licenses[0]) == (REPO / "LICENSE").read_bytes()
+    assert metadata["License-Expression"] == "BSD-3-Clause"
+    assert metadata["Requires-Python"] == ">=3.10"
+    assert any(url.startswith("Issue #4359, ") for url in metadata.get_all("Project-URL"))
+    classifiers = metadata.get_all("Classifier")
+    assert "Framework :: Pytest" in classifiers and "Operating System :: POSIX :: Linux" in classifiers
+
+
 def make_venv(tmp_path: Path) -> tuple[Path, Path, Path]:
     """A venv without system site-packages, its python, and an empty directory to run in."""
     venv, empty = tmp_path / "venv", tmp_path / "empty"

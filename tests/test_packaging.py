@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
+import sys
 import tomllib
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -116,3 +118,14 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     run = [line for line in open(os.path.join(REPO, "ci", "run.sh"), encoding="utf-8").read().splitlines() if line and not line.startswith("#")]
     assert run[-1] == commands[1], f"ci/run.sh runs {run[-1]!r}; README says {commands[1]!r}"
     assert "ci/run.sh" in open(os.path.join(REPO, ".ci", "run"), encoding="utf-8").read()
+
+
+def test_the_shipped_code_runs_on_the_oldest_python_pyproject_promises() -> None:
+    """vermin reads every module of the wheel (the package and the suite) for the Python
+    versions its syntax, modules and members need."""
+    with open(os.path.join(REPO, "pyproject.toml"), "rb") as f:
+        floor = tomllib.load(f)["project"]["requires-python"].removeprefix(">=")
+    vermin = os.path.join(os.path.dirname(sys.executable), "vermin")  # the test extra's console script
+    out = subprocess.run([vermin, f"-t={floor}-", "--violations", "--no-tips", "pytest_trtcache", "conformance"],
+                         cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, f"code that needs more than Python {floor}:\n{out.stdout}{out.stderr}"

@@ -16,7 +16,6 @@ therefore be absolute paths).
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,16 @@ from typing import Optional, Sequence
 from pytest_trtcache.commands.suite import child_env, pytest_args
 
 
+def _xdist_for(numprocesses: Optional[str]) -> None:
+    """``-n`` needs pytest-xdist in the child pytest: say so instead of pytest's bare usage error."""
+    import importlib.util
+
+    if numprocesses and importlib.util.find_spec("xdist") is None:
+        raise SystemExit(f"trtcache run: -n {numprocesses} needs pytest-xdist, which is not installed here (pip install pytest-xdist, or drop -n)")
+
+
 def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
+    _xdist_for(ns.numprocesses)
     with tempfile.TemporaryDirectory(prefix="trtcache-run-") as workdir:
         args = pytest_args(ns, rest, workdir)
         # A child interpreter (the suite's at-exit behaviour must not mix with this one's),
@@ -35,15 +43,14 @@ def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
-    from pytest_trtcache.plugin.matrix import render
+    from pytest_trtcache.report import files, render, schema
 
     try:
-        with open(ns.path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError) as exc:
-        print(f"trtcache report: cannot read {ns.path}: {exc}", file=sys.stderr)
+        data = files.load(ns.path)
+    except schema.ReportError as exc:
+        print(f"trtcache report: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(render(data) + "\n")
+    sys.stdout.write(render.matrix(data) + "\n")
     return 0
 
 
@@ -72,7 +79,10 @@ def cmd_bench(ns: argparse.Namespace, rest: list[str]) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from pytest_trtcache import __version__
+
     top = argparse.ArgumentParser(prog="trtcache", description="pytest-trtcache: RuntimeCache conformance")
+    top.add_argument("--version", action="version", version=f"pytest-trtcache {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the conformance suite against a target (extra args go to pytest)")
     run.add_argument("--target", help="target string (default: reference)")
@@ -96,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ns, rest = parser().parse_known_args(argv)
-    if rest and ns.func is cmd_report:
+    if rest and ns.func in (cmd_report, cmd_doctor):
         parser().error(f"unexpected arguments: {' '.join(rest)}")
     return ns.func(ns, rest)
 

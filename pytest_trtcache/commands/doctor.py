@@ -1,7 +1,7 @@
 """``trtcache doctor``: what can run here, what is missing, and the command that fixes it.
 
 Exit status: 0 when everything the default job needs is here (torch, the reference
-python runtime), 1 when something required is missing. Optional pieces (numpy for
+python runtime), 1 when something required is missing or ``--target`` does not resolve. Optional pieces (numpy for
 upstream wheels, a compiler and ninja for the C++ runtime) are named with their fix but
 do not fail the check: the suite reports what they would have run as unavailable, never
 as passed.
@@ -23,12 +23,14 @@ class Need:
     needed_for: str
     fix: str
     required: bool
+    why: str = ""  # what the probe saw, when it is here but unusable
 
     def line(self) -> str:
         if self.found is not None:
             return self.found
         kind = "MISSING (required)" if self.required else "missing (optional)"
-        return f"{kind}: needed for {self.needed_for}; fix: {self.fix}"
+        seen = f" ({self.why})" if self.why else ""
+        return f"{kind}{seen}: needed for {self.needed_for}; fix: {self.fix}"
 
 
 def _version(distribution: str) -> Optional[str]:
@@ -40,15 +42,16 @@ def _version(distribution: str) -> Optional[str]:
         return None
 
 
-def compiler() -> Optional[str]:
-    """The C++ compiler the cpp runtime would build with (its own probe), or None."""
+def compiler() -> tuple[Optional[str], str]:
+    """(the C++ compiler the cpp runtime would build with, or None; why not), probed by
+    compiling a one-line file as the build would run it."""
     from pytest_trtcache.toolchain import Unavailable, compiler as probe
 
     try:
-        cxx, version = probe()
-    except Unavailable:
-        return None
-    return f"{cxx}: {version or '?'}"
+        cxx, version = probe(compiles=True)
+    except Unavailable as exc:
+        return None, str(exc)
+    return f"{cxx}: {version or '?'} (compiles a C++17 file)", ""
 
 
 def needs() -> list[Need]:
@@ -58,13 +61,14 @@ def needs() -> list[Need]:
     from pytest_trtcache.toolchain import ninja_path
 
     ninja = ninja_path()
+    cxx, cxx_why = compiler()
     return [
         Need("torch", torch, "everything (every runtime, every child)",
              "pip install torch==2.13.0   (the CPU build; a plain `pip install torch` may pull a CUDA build)", True),
         Need("numpy", numpy, "wheel: targets (upstream's deserialize() calls Tensor.numpy())",
              "pip install 'pytest-trtcache[upstream]'   (or: pip install numpy)", False),
-        Need("compiler", compiler(), "the reference cpp runtime (torch.utils.cpp_extension)",
-             "apt-get install g++   (or set CXX to a C++17 compiler)", False),
+        Need("compiler", cxx, "the reference cpp runtime (torch.utils.cpp_extension)",
+             "apt-get install g++   (or set CXX to a C++17 compiler's path)", False, cxx_why),
         Need("ninja", ninja, "the reference cpp runtime (torch.utils.cpp_extension builds with it)",
              f"{sys.executable} -m pip install ninja", False),
     ]
@@ -80,12 +84,10 @@ def spawner() -> str:
 
 
 def runtimes(spec: str) -> list[str]:
-    from pytest_trtcache.targets import TargetError, resolve
+    """A line for the target and one per runtime; raises TargetError when ``spec`` does not resolve."""
+    from pytest_trtcache.targets import resolve
 
-    try:
-        target = resolve(spec)
-    except TargetError as exc:
-        return [f"{spec}: does not resolve: {exc}"]
+    target = resolve(spec)
     lines = [f"{spec}: {target.description}; versions {target.versions or '-'}"]
     for name, rt in target.runtimes.items():
         try:
@@ -126,7 +128,16 @@ def main(target: Optional[str] = None) -> int:
     specs = ["reference"] + ([target] if target and target != "reference" else [])
     if target is None and importlib.util.find_spec("torch_tensorrt") is not None:
         specs.append("torch_tensorrt")
+    from pytest_trtcache.targets import TargetError
+
+    status = 0
     for spec in specs:
-        for line in runtimes(spec):
+        try:
+            lines = runtimes(spec)
+        except TargetError as exc:
+            lines, status = [f"{spec}: does not resolve: {exc}"], 1
+        for line in lines:
             _line("target", line)
-    return 0
+    if status:
+        print(f"\ntrtcache doctor: target {target!r} does not resolve (see above)", file=sys.stderr)
+    return status

@@ -8,7 +8,6 @@ own process), restricted to the clauses that matter, its JSON report parsed back
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -19,9 +18,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from pytest_trtcache.commands.suite import IMPORT_ROOT, suite_dir
+from pytest_trtcache.report import files, render, schema
 
 CONFORMANCE_DIR = Path(suite_dir())
-FAILING = ("failed", "error")
 # A hang guard, not a speed bar: the whole suite against the reference takes ~2 min alone
 # here, over 5 min while CI's other tests and a mutant's child share the two cores.
 SUITE_TIMEOUT_S = 1800.0
@@ -51,12 +50,13 @@ class SuiteRun:
         return counts
 
     def killed(self, clause: str) -> bool:
-        return any(self.outcomes(clause).get(o, 0) for o in FAILING)
+        return any(self.outcomes(clause).get(o, 0) for o in schema.FAILING)
 
     def problems(self) -> list[str]:
         """What makes this run not a pass: tests that did not pass (a skip and a
-        not-observable field are not failures), or a non-zero exit."""
-        bad = [f"{t['nodeid']}: {t['outcome']}: {t['message']}" for t in self.tests if t["outcome"] not in ("passed", "skipped", "not-observable")]
+        field the target does not expose are not failures), or a non-zero exit."""
+        fine = (schema.PASS, schema.SKIPPED, schema.NOT_OBSERVED)
+        bad = [f"{t['nodeid']}: {t['outcome']}: {render.headline(t)}" for t in self.tests if t["outcome"] not in fine]
         if not self.tests:
             bad.append("no conformance test ran")
         if self.returncode != 0 and not bad:
@@ -67,7 +67,7 @@ class SuiteRun:
 def reference_problems(run: SuiteRun) -> list[str]:
     """``problems``, and more: the python reference exposes every white-box field, so
     nothing there may go unobserved (the cpp runtime declares fewer fields, so it may)."""
-    hidden = [f"{t['nodeid']}: not observable in the python reference" for t in run.tests if t["outcome"] == "not-observable" and t["runtime"] == "python"]
+    hidden = [f"{t['nodeid']}: not observable in the python reference" for t in run.tests if t["outcome"] == schema.NOT_OBSERVED and t["runtime"] == "python"]
     return run.problems() + hidden
 
 
@@ -102,8 +102,10 @@ def run_suite(
         output = proc.stdout + proc.stderr
         if not os.path.exists(report_path):
             raise SuiteError(f"target {target}: pytest exited {proc.returncode} without a report:\n{output[-4000:]}")
-        with open(report_path, encoding="utf-8") as f:
-            report = json.load(f)
+        try:
+            report = files.load(report_path)
+        except schema.ReportError as exc:
+            raise SuiteError(f"target {target}: {exc}") from None
     return SuiteRun(target=target, clauses=clauses, returncode=proc.returncode, report=report, output=output)
 
 
@@ -168,14 +170,8 @@ def kill_matrix(
 
 def format_matrix(rows: Sequence[KillRow]) -> str:
     clauses = sorted({c for row in rows for c in row.clauses}, key=lambda c: (c[0], int(c[1:])))
-    width = max([len(r.mutant) for r in rows] + [6])
-    lines = [f"{'mutant':<{width}}  " + "  ".join(f"{c:<8}" for c in clauses)]
-    for row in rows:
-        cells = []
-        for c in clauses:
-            cells.append(f"{'-' if c not in row.clauses else ('skipped' if row.skipped else row.verdicts.get(c, '?')):<8}")
-        lines.append(f"{row.mutant:<{width}}  " + "  ".join(cells) + (f"  ({row.skipped})" if row.skipped else ""))
-    return "\n".join(lines)
+    cells = [[row.mutant, *("-" if c not in row.clauses else ("skipped" if row.skipped else row.verdicts.get(c, "?")) for c in clauses)] for row in rows]
+    return render.text_table(["mutant", *clauses], cells, [row.skipped for row in rows])
 
 
 def _row_line(row: KillRow) -> str:
@@ -206,6 +202,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     unknown = [n for n in ns.mutant if n not in MUTANTS]
     if unknown:
         parser.error(f"unknown mutant(s) {', '.join(map(repr, unknown))}; `trtcache selfcheck --list` names the {len(MUTANTS)} there are")
+    why = files.unwritable(ns.json) if ns.json else ""
+    if why:  # before the children run for minutes
+        parser.error(f"--json {ns.json}: {why}")
     mutants = [MUTANTS[n] for n in ns.mutant] if ns.mutant else list(MUTANTS.values())
     if ns.list:
         for m in mutants:
@@ -241,8 +240,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         + (f"; {len(skipped)} not run here (their runtime is unavailable): {', '.join(r.mutant for r in skipped)}" if skipped else "")
     )
     if ns.json:
-        with open(ns.json, "w", encoding="utf-8") as f:
-            json.dump({"reference": {"problems": ref_problems}, "errors": errors, "mutants": [_row_json(r) for r in table]}, f, indent=1)
+        files.write_json(ns.json, {"reference": {"problems": ref_problems}, "errors": errors, "mutants": [_row_json(r) for r in table]})
     return 1 if ref_problems or survivors else 0
 
 

@@ -2,8 +2,8 @@
 
 Runs the installed suite once per version against ``wheel:torch-tensorrt==<version>``
 (each in its own interpreter: one upstream version per process) and prints the README
-table, clause x version, each cell one of :mod:`.matrix`'s verdicts over every test
-and runtime of that clause.
+table, clause x version, each cell the verdict of :mod:`pytest_trtcache.report.render`
+over every test and runtime pair of that clause.
 
     trtcache verdicts [--versions 2.13.0,2.14.0] [--json PATH] [pytest args...]
 """
@@ -11,7 +11,6 @@ and runtime of that clause.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -19,8 +18,7 @@ import tempfile
 from typing import Any, Optional, Sequence
 
 from pytest_trtcache.commands.suite import child_env, pytest_args
-from pytest_trtcache.contract import spec
-from pytest_trtcache.plugin.matrix import LEGEND, cell
+from pytest_trtcache.report import files, render, schema
 
 VERSIONS = ("2.13.0", "2.14.0")
 REQUIREMENT = "torch-tensorrt=={}"
@@ -35,22 +33,10 @@ def run_version(version: str, rest: list[str], workdir: str) -> dict[str, Any]:
     # 0 all passed, 1 some failed: both give a verdict; anything else is no verdict at all.
     if proc.returncode not in (0, 1) or not os.path.isfile(ns.report):
         raise SystemExit(f"trtcache verdicts: the suite did not run against {ns.target} (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    with open(ns.report, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def table(reports: dict[str, dict[str, Any]]) -> tuple[str, dict[str, dict[str, str]]]:
-    verdicts: dict[str, dict[str, str]] = {}
-    for version, data in reports.items():
-        for clause in spec.CLAUSES:
-            records = [r for r in data["tests"] if r["clause"] == clause.id]
-            if records:
-                verdicts.setdefault(clause.id, {})[version] = cell(records)
-    versions = list(reports)
-    lines = ["| clause | level | " + " | ".join(f"torch-tensorrt {v}" for v in versions) + " |", "|---|---|" + "---|" * len(versions)]
-    for clause_id, row in verdicts.items():
-        lines.append(f"| {clause_id} | {spec.get(clause_id).level} | " + " | ".join(row.get(v, "") for v in versions) + " |")
-    return "\n".join(lines + ["", LEGEND]), verdicts
+    try:
+        return files.load(ns.report)
+    except schema.ReportError as exc:
+        raise SystemExit(f"trtcache verdicts: the suite against {ns.target} wrote no valid report: {exc}") from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -58,12 +44,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--versions", default=",".join(VERSIONS), help="comma-separated torch-tensorrt versions")
     parser.add_argument("--json", help="write {verdicts, reports} here")
     ns, rest = parser.parse_known_args(argv)
+    why = files.unwritable(ns.json) if ns.json else ""
+    if why:  # before the suite runs minutes against every version
+        parser.error(f"--json {ns.json}: {why}")
     versions = [v.strip() for v in ns.versions.split(",") if v.strip()]
     with tempfile.TemporaryDirectory(prefix="trtcache-verdicts-") as workdir:
         reports = {v: run_version(v, rest, workdir) for v in versions}
-    text, verdicts = table(reports)
+    text, verdicts = render.versions_table(reports)
     print(text)
     if ns.json:
-        with open(ns.json, "w", encoding="utf-8") as f:
-            json.dump({"verdicts": verdicts, "reports": reports}, f, indent=1)
+        files.write_json(ns.json, {"verdicts": verdicts, "reports": reports})
     return 0

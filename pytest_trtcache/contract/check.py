@@ -1,8 +1,9 @@
 """Clause-named comparisons: every failure says clause, runtime, step, expected, observed.
 
 A conformance test gets a :class:`Check` from the ``check`` fixture, bound to the
-test's clause and runtime (or runtime pair); ``check.step("...")`` names what the
-test is doing, and ``check.equal(what, observed, expected)`` raises a
+test's clause(s) and runtime (or runtime pair); ``check.step("...")`` names what the
+test is doing, ``check.on("H6")`` which of several clauses the checks inside are
+about, and ``check.equal(what, observed, expected)`` raises a
 :class:`~pytest_trtcache.contract.verdict.ClauseViolation` carrying all of it.
 """
 
@@ -35,6 +36,16 @@ class Check:
             yield
         finally:
             self.current_step = previous
+
+    @contextlib.contextmanager
+    def on(self, clause: str) -> Iterator[None]:
+        """Inside, a failure names ``clause`` first: a test of several clauses says which broke."""
+        previous = self.clauses
+        self.clauses = (clause, *(c for c in previous if c != clause))
+        try:
+            yield
+        finally:
+            self.clauses = previous
 
     def violation(self, message: str, **fields: Any) -> ClauseViolation:
         return ClauseViolation(

@@ -10,7 +10,6 @@ shared machine. ``python -m pytest_trtcache.contract.spec > CLAUSES.md`` regener
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 
@@ -78,22 +77,6 @@ CLAUSES: tuple[Clause, ...] = (
 )
 
 BY_ID: dict[str, Clause] = {c.id: c for c in CLAUSES}
-
-
-_VERDICT = re.compile(r"\[([A-Z][0-9]+)\]")
-
-
-def violated(message: str, tagged: str) -> str:
-    """The clause a failure message names first (``[H9] ...``), else the test's own.
-
-    A test checks one clause but may catch a violation of another on the way (the
-    unraisable guard's ``[A2]``, a state machine's invariants); the verdict, the gate and
-    the report go to the clause that actually broke.
-    """
-    for match in _VERDICT.finditer(message or ""):
-        if match.group(1) in BY_ID:
-            return match.group(1)
-    return tagged
 
 
 def get(clause_id: str) -> Clause:

@@ -74,17 +74,21 @@ def pytest_runtest_setup(item: pytest.Item):
 
 
 def _check_leaks(item: pytest.Item, phase: str) -> None:
+    from pytest_trtcache.contract.verdict import ClauseViolation
+    from pytest_trtcache.plugin.gates import clauses_of, runtime_of
+
     recorder = item.stash.get(GUARD_KEY, None)
     if recorder is None:
         return
     leaks = recorder.drain()
     if leaks:
-        clause = clause_of(item)
-        where = f" (while checking {clause.id})" if clause else ""
-        pytest.fail(
-            f"[A2] violated{where}, step: test {phase}: expected no unraisable exception, "
-            f"observed {len(leaks)}:\n{recorder.format(leaks)}",
-            pytrace=False,
+        # A2 broke, whatever the test checks: the verdict goes to A2, the test's own clauses listed after it.
+        checking = [c for c in clauses_of(item) if c != "A2"]
+        where = f"while checking {', '.join(checking)}: " if checking else ""
+        raise ClauseViolation(
+            ("A2", *checking),
+            f"{where}expected no unraisable exception, observed {len(leaks)}:\n{recorder.format(leaks)}",
+            runtime=runtime_of(item), step=f"test {phase}",
         )
 
 
@@ -94,10 +98,10 @@ def pytest_runtest_call(item: pytest.Item):
 
     try:
         result = yield
-    except NotObservable as exc:
-        pytest.skip(f"not observable: {exc}")
-    except RuntimeUnavailable as exc:
-        pytest.skip(f"runtime unavailable: {exc}")
+    except (NotObservable, RuntimeUnavailable) as exc:
+        # A skip to pytest (no --pdb stop, no -x count); the exception rides along as the
+        # cause, and gates' makereport records it as data (not observed / skipped).
+        raise pytest.skip.Exception(str(exc)) from exc
     _check_leaks(item, "call")
     return result
 
@@ -118,8 +122,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
 
 @pytest.fixture
 def check(request: pytest.FixtureRequest) -> Check:
-    """A :class:`~pytest_trtcache.contract.check.Check` bound to this test's clause and runtime."""
-    from pytest_trtcache.plugin.report import _runtime_of
+    """A :class:`~pytest_trtcache.contract.check.Check` bound to this test's clauses and runtime."""
+    from pytest_trtcache.plugin.gates import clauses_of, runtime_of
 
-    clause = clause_of(request.node)
-    return Check(clause.id if clause else "-", _runtime_of(request.node))
+    return Check(clauses_of(request.node) or "-", runtime_of(request.node))

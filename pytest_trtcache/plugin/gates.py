@@ -1,49 +1,123 @@
-"""``--trtcache-level``: only failures of gated clause levels fail the run.
+"""A test's outcome becomes one verdict record; ``--trtcache-level`` gates on it.
 
-A failed test of an ungated clause is turned into an xfail-like outcome whose reason
-starts ``ungated <level> clause failed:`` (so the run's exit code ignores it and the
-terminal shows it), and is recorded for the JSON report as failed with ``gated: false``.
-A failure is judged at the level of the clause its message names (``spec.violated``): an
-``[A2]`` leak, or a state machine's ``[H9]``, found while checking another clause.
+The one ``pytest_runtest_makereport`` hook reads the exception itself, never its text:
+a :class:`~pytest_trtcache.contract.verdict.ClauseViolation` gives the clause that broke
+(``clauses[0]``: an ``[A2]`` leak found while checking H5 goes to A2), its step,
+expected, observed and child stderr; :class:`~pytest_trtcache.targets.NotObservable`
+and :class:`~pytest_trtcache.targets.RuntimeUnavailable` become skips recorded as
+``not observed`` / ``skipped``; any other exception is a failure of the test's own
+first clause. The record rides on ``report.user_properties`` as ``("trtcache", record)``,
+so it reaches an xdist controller with the report.
+
+A failure of a clause whose level is not gated becomes an xfail-like outcome (reason
+``ungated <level> clause failed: ...``): the exit code ignores it, the terminal shows it,
+the record says ``fail (not gated)``.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import pytest
 
 from pytest_trtcache.contract import spec
+from pytest_trtcache.contract.verdict import ClauseViolation
+from pytest_trtcache.report import render, schema
+from pytest_trtcache.targets.base import NotObservable, RuntimeUnavailable
 
-#: user_properties keys the report reads (they travel with xdist reports)
-GATED = "trtcache_gated"
-UNGATED_MESSAGE = "trtcache_ungated_message"
+#: the user_properties key of a phase's verdict record
+RECORD = "trtcache"
 PREFIX = "ungated "
 
 
-def level_of_failure(clause_id: str, report: pytest.TestReport) -> str:
-    return spec.get(spec.violated(_message(report), clause_id)).level
+def clauses_of(item: pytest.Item) -> tuple[str, ...]:
+    marker = item.get_closest_marker("clause")
+    return tuple(marker.args) if marker is not None else ()
 
 
-def _message(report: pytest.TestReport) -> str:
-    crash = getattr(report.longrepr, "reprcrash", None)
-    return crash.message if crash is not None else str(report.longrepr)
+def runtime_of(item: pytest.Item) -> Optional[str]:
+    """The runtime (or runtime pair) id a test is parametrized with."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return None
+    for name in ("runtime_pair", "runtime"):
+        if name in callspec.params:
+            value = callspec.params[name]
+            return value if isinstance(value, str) else getattr(value, "id", str(value))
+    return None
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):  # pytest renders a skip's reason as "Skipped: <reason>"
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return str(report.longrepr or "")
+
+
+def _as_skip(report: pytest.TestReport, exc: BaseException, reason: str) -> None:
+    """Report a test that could not look (NotObservable, RuntimeUnavailable) as pytest
+    reports a skip, at the line that raised it."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    path, lineno = (tb.tb_frame.f_code.co_filename, tb.tb_lineno) if tb is not None else (str(report.fspath), -1)
+    report.outcome = "skipped"
+    report.longrepr = (path, lineno, f"Skipped: {reason}")
+
+
+def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], clauses: tuple[str, ...]) -> Optional[dict[str, Any]]:
+    """This phase's record, or None for a setup or teardown that passed (it adds nothing).
+    Its runtime is the test's parameter (the report's column), else the exception's."""
+    nodeid, runtime = report.nodeid, runtime_of(item)
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(exc, pytest.skip.Exception) and isinstance(exc.__cause__, (NotObservable, RuntimeUnavailable)):
+        exc = exc.__cause__  # fixtures' pytest_runtest_call made it a skip, keeping it as the cause
+    known_gap = hasattr(report, "wasxfail")
+    if report.passed:
+        if report.when != "call":
+            return None
+        outcome = schema.KNOWN_GAP_PASSED if known_gap else schema.PASS
+        return schema.test_record(nodeid, clauses, runtime, outcome, message=report.wasxfail if known_gap else "")
+    if known_gap:
+        return schema.test_record(nodeid, clauses, runtime, schema.KNOWN_GAP, message=report.wasxfail)
+    if isinstance(exc, NotObservable):
+        _as_skip(report, exc, f"not observable: {exc}")
+        return schema.test_record(nodeid, clauses, runtime or exc.runtime, schema.NOT_OBSERVED, message=str(exc), part=exc.part)
+    if isinstance(exc, RuntimeUnavailable):
+        _as_skip(report, exc, f"runtime unavailable: {exc}")
+        return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=f"runtime unavailable: {exc}")
+    if report.skipped:
+        return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=_skip_reason(report))
+    if exc is None:  # a failed call with no exception: a strict known gap that passed
+        return schema.test_record(nodeid, clauses, runtime, schema.KNOWN_GAP_PASSED, message=str(report.longrepr))
+    if isinstance(exc, ClauseViolation):
+        fields = exc.record()
+        details = {k: fields[k] for k in ("step", "expected", "observed", "child_stderr", "reproduce")}
+        broken = exc.clause if exc.clause in spec.BY_ID else clauses[0]
+        listed = list(dict.fromkeys([*clauses, broken]))
+        return schema.test_record(nodeid, listed, runtime or fields["runtime"], schema.FAIL, clause=broken, message=fields["message"], **details)
+    outcome = schema.FAIL if report.when == "call" else schema.ERROR
+    assert call.excinfo is not None
+    return schema.test_record(nodeid, clauses, runtime, outcome, message=call.excinfo.exconly(), step=f"test {report.when}")
+
+
+def gate(item: pytest.Item, report: pytest.TestReport, record: dict[str, Any]) -> None:
+    """Turn a call's failure of an ungated level into an xfail-like outcome."""
+    levels: Optional[frozenset[str]] = item.config.getoption("trtcache_level")
+    if record["outcome"] != schema.FAIL or report.when != "call" or levels is None or record["level"] in levels:
+        return
+    record.update(outcome=schema.FAIL_UNGATED, gated=False)
+    report.outcome = "skipped"
+    report.wasxfail = f"{PREFIX}{record['level']} clause failed: {render.headline(record)}"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
-    marker = item.get_closest_marker("clause")
-    if marker is None or not report.failed or report.when != "call" or hasattr(report, "wasxfail"):
+    clauses = clauses_of(item)
+    if not clauses or any(c not in spec.BY_ID for c in clauses):
         return report
-    levels: Optional[frozenset[str]] = item.config.getoption("trtcache_level")
-    level = level_of_failure(marker.args[0], report)
-    if levels is None or level in levels:
-        report.user_properties.append((GATED, True))
-        return report
-    message = _message(report)
-    report.user_properties.append((GATED, False))
-    report.user_properties.append((UNGATED_MESSAGE, message))
-    report.outcome = "skipped"
-    report.wasxfail = f"{PREFIX}{level} clause failed: {message}"
+    record = verdict(item, report, call, clauses)
+    if record is not None:
+        gate(item, report, record)
+        report.user_properties.append((RECORD, record))
     return report

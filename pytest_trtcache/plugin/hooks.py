@@ -15,7 +15,7 @@ import pytest
 from pytest_trtcache.plugin import options
 
 MARKERS = (
-    "clause(id): the contract clause a conformance test checks (see CLAUSES.md)",
+    "clause(id, ...): the contract clause(s) a conformance test checks (see CLAUSES.md)",
 )
 
 
@@ -69,14 +69,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         marker = item.get_closest_marker("clause")
         if marker is not None:
-            if not marker.args or marker.args[0] not in spec.BY_ID:
-                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.clause names unknown clause {marker.args[:1]!r}")
+            unknown = [c for c in marker.args if c not in spec.BY_ID]
+            if not marker.args or unknown:
+                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.clause names unknown clause {tuple(unknown or marker.args)!r}")
     wanted = config.getoption("trtcache_clause")
     if wanted:
         keep, drop = [], []
         for item in items:
             marker = item.get_closest_marker("clause")
-            (keep if marker is not None and marker.args[0] in wanted else drop).append(item)
+            (keep if marker is not None and any(c in wanted for c in marker.args) else drop).append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep

@@ -20,6 +20,7 @@ CLAUSE = "--trtcache-clause"
 REPORT = "--trtcache-report"
 SPAWN = "--trtcache-spawn"
 TIMEOUT = "--trtcache-timeout"
+TEST_TIMEOUT = "--trtcache-test-timeout"
 PEER = "--trtcache-peer"
 SPAWN_MODES = ("auto", "fork", "exec")
 LEVEL = "--trtcache-level"
@@ -143,12 +144,15 @@ OPTIONS = (
            "implementation under test: reference, module:<dotted.path>, mutant:<name>, wheel:<requirement>, "
            "wheel:/path/to/file.whl, torch_tensorrt, or a vendor entry-point name", default="reference"),
     Option(CLAUSE, clause_ids, "IDS", "run only the tests of these clauses (comma-separated ids, e.g. H5,F1)"),
-    Option(REPORT, str, "PATH", "write a JSON report (per test: clause, level, runtime, outcome, message); the Markdown clause x runtime "
-           "matrix goes to $GITHUB_STEP_SUMMARY when that is set", is_path=True),
+    Option(REPORT, str, "PATH", "write a JSON report (schema: pytest_trtcache/report/schema.json; written atomically; an unwritable path "
+           "is a usage error before any test runs); the Markdown clause x runtime matrix goes to $GITHUB_STEP_SUMMARY "
+           "when that is set", is_path=True),
     Option(SPAWN, spawn_mode, "MODE",
            "how child processes start: fork (a warm server per pytest process), exec (a fresh interpreter each), "
            "auto (fork where safe)", default="auto"),
     Option(TIMEOUT, timeout_seconds, "SECONDS", "kill a child (and its process group) running longer than this; from 0.1 to 86400 seconds", default="60"),
+    Option(TEST_TIMEOUT, timeout_seconds, "SECONDS",
+           "deadline of each clause-tagged test: past it the test fails on its clause, naming its step", default="600"),
     Option(PEER, target_spec, "TARGET", "a second target for cross-target pairs (target saves, peer loads, and the reverse)"),
     Option(LEVEL, gated_levels, "LEVELS",
            "clause levels whose failures fail the run: all or a comma-separated subset of required, extension, "

@@ -1,131 +1,84 @@
-"""The conformance report: one record per test (clause, level, runtime, outcome).
+"""The conformance report: the verdict records of :mod:`.gates`, one per test.
 
-``--trtcache-report=PATH`` writes it as JSON at the end of the session, with the
+``--trtcache-report=PATH`` writes them as the JSON document of
+:mod:`pytest_trtcache.report.schema` at the end of the session (atomically), with the
 target, the versions involved and the spawner; when ``GITHUB_STEP_SUMMARY`` is set the
-Markdown matrix (:mod:`.matrix`) is appended there. Under xdist the controller gets
-every worker's reports through ``pytest_runtest_logreport`` and writes the file alone.
+Markdown matrix (:func:`pytest_trtcache.report.render.matrix`) is appended there. Both
+paths are checked when the plugin is configured, so a bad one is a usage error before
+any test runs. Under xdist the controller gets every worker's records through
+``pytest_runtest_logreport`` and writes the files alone.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import platform
-import sys
 from typing import Any, Optional
 
 import pytest
 
-from pytest_trtcache.plugin import gates
 from pytest_trtcache.contract import spec
+from pytest_trtcache.plugin.gates import RECORD, runtime_of
+from pytest_trtcache.report import files, render, schema
 
-NOT_OBSERVABLE = "not observable: "
+_runtime_of = runtime_of  # known_gaps reads runtimes through this name
 
-
-def _runtime_of(item: pytest.Item) -> Optional[str]:
-    callspec = getattr(item, "callspec", None)
-    if callspec is None:
-        return None
-    for name in ("runtime_pair", "runtime"):
-        if name in callspec.params:
-            value = callspec.params[name]
-            return value if isinstance(value, str) else getattr(value, "id", str(value))
-    return None
+SUMMARY = "GITHUB_STEP_SUMMARY"
 
 
-def _message(report: pytest.TestReport) -> str:
-    if report.skipped and isinstance(report.longrepr, tuple):
-        # pytest renders a skip's reason as "Skipped: <reason>"
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    if report.failed:
-        crash = getattr(report.longrepr, "reprcrash", None)
-        return crash.message if crash is not None else str(report.longrepr)
-    return ""
+def _check_paths(path: Optional[str], summary: Optional[str]) -> None:
+    if path:
+        why = files.unwritable(path)
+        if why:
+            raise pytest.UsageError(f"--trtcache-report={path}: cannot write the report there: {why}; create the directory or choose another path")
+    if summary:
+        why = files.unwritable(summary, append=True)
+        if why:
+            raise pytest.UsageError(f"{SUMMARY}={summary}: cannot append the step summary there: {why}; point it at a writable file or unset it")
 
 
 class ReportPlugin:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.records: dict[str, dict[str, Any]] = {}
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        report = yield
-        marker = item.get_closest_marker("clause")
-        if marker is not None:
-            report.user_properties.append(("trtcache_clause", marker.args[0]))
-            report.user_properties.append(("trtcache_runtime", _runtime_of(item)))
-        return report
+        self.path: Optional[str] = config.getoption("trtcache_report")
+        self.summary: Optional[str] = os.environ.get(SUMMARY) or None
+        if not hasattr(config, "workerinput"):  # the controller writes; check before any test runs
+            _check_paths(self.path, self.summary)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        props = dict(report.user_properties)
-        clause_id = props.get("trtcache_clause")
-        if clause_id is None:
+        record = next((value for key, value in report.user_properties if key == RECORD), None)
+        if record is None:
             return
-        record = self.records.setdefault(
-            report.nodeid,
-            {
-                "nodeid": report.nodeid,
-                "clause": clause_id,
-                "level": spec.get(clause_id).level,
-                "runtime": props.get("trtcache_runtime"),
-                "outcome": "passed",
-                "message": "",
-                "gated": True,
-            },
-        )
-        # The worst phase wins: an error in setup/teardown, a failure or skip in call.
-        if props.get(gates.GATED) is False:
-            record["outcome"], record["gated"] = "failed", False
-            record["message"] = props.get(gates.UNGATED_MESSAGE, "")
-        elif report.failed:
-            record["outcome"] = "failed" if report.when == "call" else "error"
-            record["message"] = _message(report)
-        if record["outcome"] in ("failed", "error"):
-            # The verdict goes to the clause that broke (``[A2]`` while checking H5...).
-            broken = spec.violated(record["message"], clause_id)
-            if broken != clause_id:
-                record.update(clause=broken, level=spec.get(broken).level, tagged=clause_id)
-        elif report.skipped and record["outcome"] == "passed":
-            xfail = hasattr(report, "wasxfail")
-            record["outcome"] = "xfailed" if xfail else "skipped"
-            record["message"] = report.wasxfail if xfail else _message(report)
-            if record["message"].startswith(NOT_OBSERVABLE):
-                record["outcome"] = "not-observable"
-        elif report.passed and hasattr(report, "wasxfail"):
-            record["outcome"] = "xpassed"
+        # The worst phase wins: an error in setup or teardown, a failure or skip in call.
+        held = self.records.get(report.nodeid)
+        if held is None or schema.worst([held["outcome"], record["outcome"]]) != held["outcome"]:
+            self.records[report.nodeid] = record
 
     def data(self) -> dict[str, Any]:
         from pytest_trtcache.plugin.keys import TARGET_KEY
 
+        import pytest_trtcache
+
         target = self.config.stash[TARGET_KEY]
-        return {
-            "target": target.spec,
-            "description": target.description,
-            "versions": versions(target),
-            "spawner": _spawner(self.config),
-            "levels_gated": sorted(self.config.getoption("trtcache_level") or spec.LEVELS),
-            "python": platform.python_version(),
-            "platform": sys.platform,
-            "tests": sorted(self.records.values(), key=lambda r: r["nodeid"]),
-        }
+        return schema.document(
+            target={"spec": target.spec, "description": target.description, "role": target.role},
+            versions=versions(target), spawner=_spawner(self.config),
+            levels_gated=self.config.getoption("trtcache_level") or spec.LEVELS,
+            tests=self.records.values(), tool_version=pytest_trtcache.__version__,
+        )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(self.config, "workerinput"):
             return  # the controller writes, from the reports it received
-        path = self.config.getoption("trtcache_report")
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if not path and not (summary and self.records):
+        if not self.path and not (self.summary and self.records):
             return
         data = self.data()
-        if path:
-            with open(path, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=1)
-        if summary and self.records:
-            from pytest_trtcache.plugin.matrix import render
-
-            with open(summary, "a", encoding="utf-8") as f:
-                f.write(render(data) + "\n")
+        if self.path:
+            files.write_json(self.path, data)
+        if self.summary and self.records:
+            with open(self.summary, "a", encoding="utf-8") as f:
+                f.write(render.matrix(data) + "\n")
 
 
 def _spawner(config: pytest.Config) -> str:

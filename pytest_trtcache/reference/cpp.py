@@ -9,8 +9,11 @@ cache directory::
 
 in a subdirectory keyed by the sha256 of the sources, the variant, the torch version,
 the python tag and the compiler's version. Builds serialize on a ``filelock`` in that
-directory (xdist workers, parallel CI jobs) and happen in a temp directory that is
-renamed into place when complete, so a half-built directory is never used.
+directory (xdist workers, parallel CI jobs) and run in a child process, in a temp
+directory: the child builds, then loads the library, and only then is the directory
+marked with the library's sha256 and renamed into place. A build whose library no
+longer matches its mark (truncated, replaced) is built anew, once; a second failure is
+the runtime's unavailable reason. Temp dirs of killed builds are removed.
 
 ``unavailable_reason(variant)`` says, without raising, why the class cannot be had
 here (no compiler, unwritable cache dir, failed build); the answer is cached per
@@ -20,9 +23,11 @@ process. A cache hit prints nothing; a build logs one line to stderr.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -101,12 +106,11 @@ def _estimate_s(root: str) -> int:
         return 30
 
 
-def _compile_error(exc: BaseException, lines: int = 12) -> str:
-    text = str(exc)
+def _compile_error(text: str, lines: int = 12) -> str:
     rows = [r for r in text.splitlines() if r.strip()]
     errors = [i for i, r in enumerate(rows) if "error" in r.lower() and "Error building extension" not in r]
     start = errors[0] if errors else 0
-    return "\n".join(rows[start : start + lines]) or f"{type(exc).__name__}"
+    return "\n".join(rows[start : start + lines]) or "(no output)"
 
 
 def _load_library(so: str, variant: str) -> Any:
@@ -114,6 +118,23 @@ def _load_library(so: str, variant: str) -> Any:
 
     torch.ops.load_library(so)
     return getattr(getattr(torch.classes, namespace(variant)), CLASS_NAME)
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def _intact(final: str, so: str) -> bool:
+    """A build is used only as it was when its child loaded it: the marker names the
+    library's digest, so a truncated or replaced ``.so`` (which could kill this process
+    with a bus error on load) is rebuilt instead."""
+    try:
+        with open(os.path.join(final, DONE_MARKER), encoding="utf-8") as f:
+            marker = json.load(f)
+        return isinstance(marker, dict) and marker.get("sha256") == _sha256(so)
+    except (OSError, ValueError):
+        return False
 
 
 def _build_and_load(variant: str) -> Any:
@@ -125,57 +146,81 @@ def _build_and_load(variant: str) -> Any:
     final = os.path.join(root, f"{variant or 'base'}-{key}")
     so = os.path.join(final, _lib_name(variant) + ".so")
     t0 = time.perf_counter()
-    if os.path.isfile(os.path.join(final, DONE_MARKER)) and os.path.isfile(so):
-        cls = _load_library(so, variant)
-        timings[variant] = {"built": False, "seconds": time.perf_counter() - t0, "dir": final}
-        return cls
-    _ensure_writable(root)
-    from filelock import FileLock
-
     built = False
-    with FileLock(os.path.join(root, f"{variant or 'base'}-{key}.lock"), timeout=BUILD_LOCK_TIMEOUT_S):
-        if not (os.path.isfile(os.path.join(final, DONE_MARKER)) and os.path.isfile(so)):
-            if os.path.exists(final):  # never ours to use: no marker means not complete
-                shutil.rmtree(final, ignore_errors=True)
-            _build_into(variant, root, final)
-            built = True
-    if built:  # cpp_extension.load already loaded it (from the temp dir, now renamed)
-        import torch
+    _remove_stale_builds(root)
+    if not _intact(final, so):
+        _ensure_writable(root)
+        from filelock import FileLock
 
-        cls = getattr(getattr(torch.classes, namespace(variant)), CLASS_NAME)
-    else:  # another process built it while we waited on the lock
-        cls = _load_library(so, variant)
+        with FileLock(os.path.join(root, f"{variant or 'base'}-{key}.lock"), timeout=BUILD_LOCK_TIMEOUT_S):
+            if not _intact(final, so):  # not built yet, or broken: built anew, once
+                toolchain(compiles=True)
+                _build_into(variant, root, final)
+                built = True
+    cls = _load_library(so, variant)
     timings[variant] = {"built": built, "seconds": time.perf_counter() - t0, "dir": final}
     return cls
 
 
-def _build_into(variant: str, root: str, final: str) -> None:
-    import torch.utils.cpp_extension as cpp_extension
+def _remove_stale_builds(root: str) -> None:
+    """Remove temp build dirs that no build holds: a build runs under its key's lock, so
+    a ``.build-*`` dir whose lock can be taken was left by a killed build."""
+    try:
+        stale = [name for name in os.listdir(root) if name.startswith(".build-")]
+    except OSError:
+        return  # no cache dir yet, or not ours to list
+    from filelock import FileLock, Timeout
 
+    for name in stale:
+        final_name = name[len(".build-"):].rsplit("-", 1)[0]
+        try:
+            with FileLock(os.path.join(root, final_name + ".lock"), timeout=0):
+                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        except (Timeout, OSError):
+            pass  # that build is running now, or the cache is read-only to us
+
+
+# Runs in a child: a build or a library that crashes its process cannot take pytest down.
+_BUILD_CHILD = """
+import json, sys
+import torch, torch.utils.cpp_extension as cpp_extension
+a = json.loads(sys.argv[1])
+try:
+    cpp_extension.load(name=a["name"], sources=a["sources"], extra_cflags=a["flags"], extra_include_paths=a["include"],
+                       build_directory=a["dir"], verbose=False, is_python_module=False, is_standalone=False)
+except Exception as exc:  # the compiler's own words, not a traceback through torch
+    sys.exit(str(exc))
+getattr(getattr(torch.classes, a["namespace"]), a["cls"])  # the library loads and registers its class
+"""
+
+
+def _build_into(variant: str, root: str, final: str) -> None:
+    """Build in a temp dir by a child that then loads the library; mark it with the
+    library's digest and rename it into place (atomic: complete or absent)."""
     tmp = tempfile.mkdtemp(dir=root, prefix=f".build-{os.path.basename(final)}-")
     print(f"pytest-trtcache: building the reference C++ runtime (one time, ~{_estimate_s(root)}s) in {final}", file=sys.stderr, flush=True)
     flags = ["-O2", f"-DTRTCACHE_NS={namespace(variant)}"]
     if VARIANTS[variant]:
         flags.append(f"-D{VARIANTS[variant]}")
+    args = dict(name=_lib_name(variant), sources=[os.path.join(CSRC, SOURCES[0])], flags=flags, include=[CSRC], dir=tmp,
+                namespace=namespace(variant), cls=CLASS_NAME)
     t0 = time.perf_counter()
     try:
         try:
-            cpp_extension.load(
-                name=_lib_name(variant),
-                sources=[os.path.join(CSRC, SOURCES[0])],
-                extra_cflags=flags,
-                extra_include_paths=[CSRC],
-                build_directory=tmp,
-                verbose=False,
-                is_python_module=False,
-                is_standalone=False,
-            )
-        except Exception as exc:
-            raise Unavailable(f"building the reference C++ runtime failed:\n{_compile_error(exc)}") from exc
+            child = subprocess.run([sys.executable, "-c", _BUILD_CHILD, json.dumps(args)], capture_output=True, text=True,
+                                   timeout=BUILD_LOCK_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as exc:
+            raise Unavailable(f"building the reference C++ runtime took over {BUILD_LOCK_TIMEOUT_S:.0f} s") from exc
+        so = os.path.join(tmp, _lib_name(variant) + ".so")
+        if child.returncode != 0 or not os.path.isfile(so):
+            why = f"exit {child.returncode}" if child.returncode >= 0 else f"killed by signal {-child.returncode}"
+            raise Unavailable(f"building the reference C++ runtime failed ({why}; a child builds it, then loads it):\n{_compile_error(child.stderr or child.stdout)}")
         seconds = time.perf_counter() - t0
-        with open(os.path.join(tmp, DONE_MARKER), "w") as f:
-            f.write(f"{seconds:.1f}\n")
-        os.replace(tmp, final)  # atomic: the final dir appears complete or not at all
+        with open(os.path.join(tmp, DONE_MARKER), "w", encoding="utf-8") as f:
+            json.dump({"sha256": _sha256(so), "seconds": round(seconds, 1)}, f)
+        if os.path.exists(final):  # a broken earlier build: replaced whole
+            shutil.rmtree(final)
+        os.replace(tmp, final)
         tmp = ""
         try:
             with open(os.path.join(root, "last_build_seconds"), "w") as f:

@@ -29,7 +29,23 @@ class TargetError(ValueError):
 
 
 class NotObservable(Exception):
-    """The target does not expose what a clause needs to look at."""
+    """The target does not expose what a clause needs to look at.
+
+    ``part`` names what is missing (a white-box field such as ``"pending_bytes"``, or
+    ``"engine wrapper class"``), ``runtime`` the runtime (pair) id; the plugin records both
+    as data. ``NotObservable("text")`` alone still works.
+    """
+
+    def __init__(self, message: str, *, part: Optional[str] = None, runtime: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message, self.part, self.runtime = message, part, runtime
+
+    def __reduce__(self) -> Any:  # picklable with its keyword fields (xdist, child processes)
+        return (_not_observable, (self.message, self.part, self.runtime))
+
+
+def _not_observable(message: str, part: Optional[str], runtime: Optional[str]) -> NotObservable:
+    return NotObservable(message, part=part, runtime=runtime)
 
 
 class RuntimeUnavailable(Exception):
@@ -133,8 +149,12 @@ class Runtime:
     # -- observation --------------------------------------------------------------------
     def observe(self, what: str, handle: Any) -> Any:
         if what not in self.observes:
-            raise NotObservable(f"{self.target.spec}:{self.name} does not expose {what!r}")
-        return self._observe(what, handle)
+            raise NotObservable(f"{self.target.spec}:{self.name} does not expose {what!r}", part=what, runtime=self.id)
+        try:
+            return self._observe(what, handle)
+        except NotObservable as exc:  # a runtime's own refusal: say what and where as data
+            exc.part, exc.runtime = exc.part or what, exc.runtime or self.id
+            raise
 
     def _observe(self, what: str, handle: Any) -> Any:
         raise NotObservable(f"{self.target.spec}:{self.name} does not expose {what!r}")

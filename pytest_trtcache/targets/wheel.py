@@ -69,8 +69,11 @@ def fetch(requirement: str) -> str:
 
 def extract(wheel: str) -> str:
     """Extract :data:`SOURCES` of ``wheel`` into the cache; return the source root."""
+    sha = hashlib.sha256()
     with open(wheel, "rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()[:16]
+        for chunk in iter(lambda: f.read(1 << 20), b""):  # hashlib.file_digest is 3.11+
+            sha.update(chunk)
+    digest = sha.hexdigest()[:16]
     root = cache_dir("sources", f"{os.path.basename(wheel)[:-4]}-{digest}")
     done = os.path.join(root, ".complete")
     with FileLock(root + ".lock", timeout=60):

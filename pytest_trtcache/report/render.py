@@ -1,0 +1,100 @@
+"""The one renderer of reports: the Markdown clause x runtime-pair matrix (the step
+summary, ``trtcache report``), the clause x version table (``trtcache verdicts``) and
+the plain-text kill matrix (``trtcache selfcheck``), in one outcome vocabulary."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from pytest_trtcache.contract import spec
+from pytest_trtcache.report import schema
+
+LEGEND = (
+    "pass: the clause held in every test that could look (pass (k/n): k of n tests passed, the rest "
+    "not observed or skipped); fail: a gated failure; fail (not gated): failed, its level not gated; "
+    "error: a setup or teardown error; known gap: a listed known gap failed as expected; known gap "
+    "passed: a listed known gap passed (the run fails until the list is updated); not observed: the "
+    "target does not expose what the clause looks at; skipped: not run (e.g. a runtime unavailable)"
+)
+
+
+def cell_text(cell: Mapping[str, Any]) -> str:
+    verdict = cell["verdict"]
+    if verdict == schema.PASS and cell["passed"] < cell["tests"]:
+        return f"pass ({cell['passed']}/{cell['tests']})"
+    return verdict
+
+
+def runtimes(doc: Mapping[str, Any]) -> list[str]:
+    seen: dict[str, None] = {}
+    for cell in doc["clauses"]:
+        seen.setdefault(cell["runtime"] or "-", None)
+    return list(seen)
+
+
+def _row(label: Sequence[str], cells: Sequence[str]) -> str:
+    return "| " + " | ".join([*label, *cells]) + " |"
+
+
+def headline(record: Mapping[str, Any]) -> str:
+    """A failed test in one line: clause, runtime pair, step, what broke."""
+    where = f"runtime {record['runtime']}" if record.get("runtime") else "no runtime"
+    step = f", step '{record['step']}'" if record.get("step") else ""
+    first = (record.get("message") or "").splitlines()[:1]
+    return f"[{record.get('clause', '?')}] {where}{step}: {first[0] if first else ''}"
+
+
+def failures(doc: Mapping[str, Any]) -> list[str]:
+    found = [r for r in doc["tests"] if r["outcome"] in schema.FAILING or r["outcome"] == schema.KNOWN_GAP_PASSED]
+    if not found:
+        return []
+    lines = ["<details><summary>failures</summary>", ""]
+    lines += [f"- `{r['nodeid']}` ({r['outcome']}): {headline(r)}" for r in found]
+    return lines + ["", "</details>", ""]
+
+
+def matrix(doc: Mapping[str, Any]) -> str:
+    """The Markdown report: clause x runtime pair, legend, failures."""
+    cols = runtimes(doc)
+    cells: dict[str, dict[str, str]] = {}
+    for cell in doc["clauses"]:
+        cells.setdefault(cell["clause"], {})[cell["runtime"] or "-"] = cell_text(cell)
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(doc["versions"].items()))
+    lines = [
+        f"### trtcache conformance: `{doc['target']['spec']}`", "",
+        f"{versions}; spawner: {doc['spawner']}; levels gated: {', '.join(doc['levels_gated'])}", "",
+        _row(["clause", "level"], cols), "|---|---|" + "---|" * len(cols),
+    ]
+    for clause_id, row in cells.items():
+        lines.append(_row([clause_id, spec.get(clause_id).level], [row.get(c, "") for c in cols]))
+    return "\n".join(lines + ["", LEGEND, "", *failures(doc)])
+
+
+def clause_verdicts(doc: Mapping[str, Any]) -> dict[str, str]:
+    """Each clause's verdict over all its tests and runtime pairs."""
+    by_clause: dict[str, list[dict[str, Any]]] = {}
+    for record in doc["tests"]:
+        by_clause.setdefault(record["clause"], []).append(record)
+    return {c.id: cell_text(schema.cell(by_clause[c.id])) for c in spec.CLAUSES if c.id in by_clause}
+
+
+def versions_table(docs: Mapping[str, Mapping[str, Any]], label: str = "torch-tensorrt {}") -> tuple[str, dict[str, dict[str, str]]]:
+    """Clause x version (one report per version); also the verdicts as data."""
+    verdicts: dict[str, dict[str, str]] = {}
+    for version, doc in docs.items():
+        for clause_id, verdict in clause_verdicts(doc).items():
+            verdicts.setdefault(clause_id, {})[version] = verdict
+    ordered = {c.id: verdicts[c.id] for c in spec.CLAUSES if c.id in verdicts}
+    lines = [_row(["clause", "level"], [label.format(v) for v in docs]), "|---|---|" + "---|" * len(docs)]
+    for clause_id, row in ordered.items():
+        lines.append(_row([clause_id, spec.get(clause_id).level], [row.get(v, "") for v in docs]))
+    return "\n".join(lines + ["", LEGEND]), ordered
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], notes: Sequence[str] = ()) -> str:
+    """A fixed-width plain-text table (a terminal's kill matrix); ``notes[i]`` follows row i."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    def line(cells: Sequence[str], note: str = "") -> str:
+        text = "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths)).rstrip()
+        return f"{text}  ({note})" if note else text
+    return "\n".join([line(header), *(line(r, notes[i] if i < len(notes) else "") for i, r in enumerate(rows))])
