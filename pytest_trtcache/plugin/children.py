@@ -12,6 +12,7 @@ from typing import Callable, Iterator, Optional
 
 import pytest
 
+from pytest_trtcache.plugin.fixtures import selected_runtimes, unavailable
 from pytest_trtcache.plugin.keys import PEER_KEY, SPAWNER_KEY, TARGET_KEY
 from pytest_trtcache.spawn.pairs import PairRuns, RuntimePair, all_pairs, step_for
 from pytest_trtcache.spawn.protocol import Observation
@@ -24,7 +25,11 @@ def peer_of(config: pytest.Config) -> Optional[Target]:
 
 
 def _pairs(config: pytest.Config) -> list[RuntimePair]:
-    return all_pairs(config.stash[TARGET_KEY], peer_of(config))
+    """Every pair of the run; a side of the target's own is one of ``--trtcache-runtimes``."""
+    target = config.stash[TARGET_KEY]
+    chosen = set(selected_runtimes(config, target))
+    mine = lambda rt: rt.target is not target or rt.name in chosen  # noqa: E731  (peer sides always run)
+    return [p for p in all_pairs(target, peer_of(config)) if mine(p.saver) and mine(p.loader)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -75,9 +80,10 @@ def trtcache_pair_runs(trtcache_spawner: Spawner, pytestconfig: pytest.Config, t
 def runtime_pair(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> RuntimePair:
     """(saver, loader) runtimes; unavailable pairs skip with the reason."""
     pair = next(p for p in _pairs(pytestconfig) if p.id == request.param)
-    reason = pair.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
+    for rt in (pair.saver, pair.loader):
+        reason = rt.unavailable_reason()
+        if reason:
+            raise unavailable(rt.id, reason)
     return pair
 
 
@@ -94,7 +100,7 @@ def spawn(trtcache_spawner: Spawner, pytestconfig: pytest.Config, tmp_path) -> S
     def run(runtime: Runtime, op: str, channel: str, artifact: Optional[str] = None, workdir: Optional[str] = None) -> Observation:
         reason = runtime.unavailable_reason()
         if reason:
-            pytest.skip(f"runtime {runtime.id} unavailable: {reason}")
+            raise unavailable(runtime.id, reason)
         workdir = workdir or str(tmp_path / f"child{next(counter)}-{op}-{runtime.id}")
         artifact = artifact or os.path.join(workdir, "artifact.bin")
         return trtcache_spawner.run(step_for(runtime, op, channel, workdir, artifact), timeout)

@@ -25,6 +25,7 @@ from typing import Any, Optional
 import pytest
 
 from pytest_trtcache.contract.verdict import ClauseViolation
+from pytest_trtcache.plugin.gates import clauses_of, runtime_of
 
 DEFAULT_S = 600.0
 SUPPORTED = hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer")
@@ -45,20 +46,6 @@ def _step_of(item: pytest.Item) -> str:
     return f"{step} (in the test {item.name})" if step else f"the test {item.name}"
 
 
-def _clauses_of(item: pytest.Item) -> tuple[str, ...]:
-    marker = item.get_closest_marker("clause")
-    return tuple(marker.args) if marker is not None and marker.args else ()
-
-
-def _runtime_of(item: pytest.Item) -> Optional[str]:
-    callspec = getattr(item, "callspec", None)
-    for name in ("runtime_pair", "runtime"):
-        if callspec is not None and name in callspec.params:
-            value = callspec.params[name]
-            return value if isinstance(value, str) else getattr(value, "id", str(value))
-    return None
-
-
 TEARDOWN_GRACE_S = 60.0  # teardown kills children and closes files even past the deadline
 
 
@@ -72,7 +59,7 @@ class _Timer:
         stack = "".join(traceback.format_stack(frame)[-12:]) if frame is not None else ""
         raise DeadlineExceeded(
             self.clauses, f"the test ran past its deadline of {self.limit:g} s (--trtcache-test-timeout); it was still running at:\n{stack}",
-            runtime=_runtime_of(self.item), step=_step_of(self.item),
+            runtime=runtime_of(self.item), step=_step_of(self.item),
         )
 
     def __enter__(self) -> None:
@@ -91,7 +78,7 @@ class _Timer:
 
 
 def _phase(item: pytest.Item, when: str) -> Any:
-    clauses = _clauses_of(item)
+    clauses = clauses_of(item)
     if not SUPPORTED or not clauses:
         return None
     limit = _seconds(item.config)

@@ -25,10 +25,24 @@ def trtcache_target(pytestconfig: pytest.Config) -> Target:
     return pytestconfig.stash[TARGET_KEY]
 
 
+def unavailable(runtime_id: str, reason: str) -> "pytest.skip.Exception":
+    """The skip of a test whose runtime cannot run here, carrying the structured cause the
+    gate counts (a declared runtime that could not run fails the run: plugin/completeness)."""
+    exc = pytest.skip.Exception(f"runtime {runtime_id} unavailable: {reason}")
+    exc.__cause__ = RuntimeUnavailable(reason, runtime=runtime_id)
+    return exc
+
+
+def selected_runtimes(config: pytest.Config, target: Target) -> list[str]:
+    """The target's runtimes this run tests: all it declares, or ``--trtcache-runtimes``."""
+    chosen = config.getoption("trtcache_runtimes")
+    return [name for name in target.runtimes if chosen is None or name in chosen]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "runtime" in metafunc.fixturenames:
         target = metafunc.config.stash[TARGET_KEY]
-        names = list(target.runtimes)
+        names = selected_runtimes(metafunc.config, target)
         metafunc.parametrize("runtime", names, indirect=True, ids=[target.runtimes[n].id for n in names])
 
 
@@ -38,12 +52,12 @@ def runtime(request: pytest.FixtureRequest, trtcache_target: Target) -> Iterator
     rt = trtcache_target.runtime(request.param)
     reason = rt.unavailable_reason()
     if reason:
-        pytest.skip(f"runtime {rt.id} unavailable: {reason}")
+        raise unavailable(rt.id, reason)
     try:
         with rt.active():
             yield rt
     except RuntimeUnavailable as exc:
-        pytest.skip(f"runtime {rt.id} unavailable: {exc}")
+        raise unavailable(rt.id, str(exc)) from None
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def activate(config: pytest.Config) -> None:
     if active(config):
         return
     config.stash[ACTIVE_KEY] = True
-    from pytest_trtcache.plugin import children, deadline, fixtures, gates, known_gaps, liveness, option_sources, profiles, report, session, suite_fixtures
+    from pytest_trtcache.plugin import children, completeness, deadline, fixtures, gates, known_gaps, liveness, option_sources, profiles, report, session, suite_fixtures
     from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY, PROFILE_KEY
 
     option_sources.settle(config)
@@ -62,6 +62,7 @@ def activate(config: pytest.Config) -> None:
     config.pluginmanager.register(gates, "trtcache-gates")
     config.pluginmanager.register(deadline, "trtcache-deadline")
     config.pluginmanager.register(liveness, "trtcache-liveness")
+    config.pluginmanager.register(completeness, "trtcache-completeness")
     config.pluginmanager.register(known_gaps.Ledger(config, config.stash[KNOWN_GAPS_KEY]), "trtcache-known-gaps")
 
 

@@ -28,6 +28,8 @@ KNOWN_GAPS = "--trtcache-known-gaps"
 PROFILE = "--trtcache-profile"
 EXAMPLES = "--trtcache-examples"
 LIFECYCLE_CROSS = "--trtcache-lifecycle-cross"
+RUNTIMES = "--trtcache-runtimes"
+ALLOW_UNOBSERVED = "--trtcache-allow-unobserved"
 
 
 def target_spec(value: str) -> str:
@@ -72,6 +74,14 @@ TIMEOUT_RANGE = (0.1, 86400.0)
 def timeout_seconds(value: str) -> float:
     low, high = TIMEOUT_RANGE
     return _number(value, float, lambda s: low <= s <= high, f"bad timeout {value!r}: expected seconds from {low:g} to {high:g} (a day)")
+
+
+def runtime_names(value: str) -> frozenset[str]:
+    """Comma-separated runtime names; checked against the target's in pytest_configure."""
+    names = frozenset(p.strip() for p in value.split(",") if p.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"bad runtimes {value!r}: expected comma-separated runtime names, e.g. python or python,cpp")
+    return names
 
 
 def gated_levels(value: str) -> frozenset[str]:
@@ -164,6 +174,13 @@ OPTIONS = (
            "hypothesis profile of the suite's state machines: trtcache-dev, trtcache-ci, trtcache-thorough",
            shown_default="trtcache-dev; trtcache-ci when CI is set"),
     Option(EXAMPLES, positive_int, "N", "override the profile's max_examples for the suite's state machines"),
+    Option(RUNTIMES, runtime_names, "NAMES",
+           "test only these of the target's runtimes (comma-separated, e.g. python); by default every runtime the "
+           "target declares runs, and one that cannot run here (no compiler, broken build) fails the run",
+           shown_default="every runtime"),
+    Option(ALLOW_UNOBSERVED, clause_ids, "IDS",
+           "required clauses the run may leave unobserved (comma-separated ids; recorded in the report); by default "
+           "a required clause whose every test was not observable or skipped fails the run"),
     Option(LIFECYCLE_CROSS, flag_value, None,
            "let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send)",
            shown_default="off"),

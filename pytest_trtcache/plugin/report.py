@@ -18,6 +18,7 @@ from typing import Any, Optional
 import pytest
 
 from pytest_trtcache.contract import spec
+from pytest_trtcache.plugin.completeness import GATE_KEY
 from pytest_trtcache.plugin.gates import RECORD, runtime_of
 from pytest_trtcache.report import files, render, schema
 
@@ -66,6 +67,7 @@ class ReportPlugin:
             versions=versions(target), spawner=_spawner(self.config),
             levels_gated=self.config.getoption("trtcache_level") or spec.LEVELS,
             tests=self.records.values(), tool_version=pytest_trtcache.__version__,
+            gate=self.config.stash.get(GATE_KEY, None),
         )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

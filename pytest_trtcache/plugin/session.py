@@ -31,7 +31,13 @@ def configure(config: pytest.Config) -> None:
         config.stash[KNOWN_GAPS_KEY] = tuple(Gap(*fields) for fields in shipped["known_gaps"])
         return
     spec = config.getoption("trtcache_target")
-    config.stash[TARGET_KEY] = _resolved(spec, "target", source_of(config, "trtcache_target"))
+    config.stash[TARGET_KEY] = target = _resolved(spec, "target", source_of(config, "trtcache_target"))
+    unknown = sorted(set(config.getoption("trtcache_runtimes") or ()) - set(target.runtimes))
+    if unknown:
+        raise pytest.UsageError(
+            f"{source_of(config, 'trtcache_runtimes')}: {', '.join(unknown)} is not a runtime of target {target.spec} "
+            f"(its runtimes: {', '.join(target.runtimes)})"
+        )
     peer = config.getoption("trtcache_peer")
     config.stash[PEER_KEY] = _resolved(peer, "peer", source_of(config, "trtcache_peer")) if peer else None
     config.stash[KNOWN_GAPS_KEY] = _known_gaps(config)

@@ -27,7 +27,7 @@ OUTCOMES = (FAIL, ERROR, KNOWN_GAP_PASSED, FAIL_UNGATED, PASS, KNOWN_GAP, NOT_OB
 FAILING = (FAIL, ERROR, FAIL_UNGATED)
 
 #: the verdict fields a ClauseViolation or NotObservable adds to a test record
-DETAIL_FIELDS = ("step", "expected", "observed", "child_stderr", "reproduce", "part")
+DETAIL_FIELDS = ("step", "expected", "observed", "child_stderr", "reproduce", "part", "unavailable_runtime")
 
 
 class ReportError(ValueError):

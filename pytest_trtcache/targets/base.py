@@ -49,7 +49,19 @@ def _not_observable(message: str, part: Optional[str], runtime: Optional[str]) -
 
 
 class RuntimeUnavailable(Exception):
-    """The runtime cannot run here (e.g. no compiler for the C++ extension)."""
+    """The runtime cannot run here (e.g. no compiler for the C++ extension); ``runtime``
+    is its id, for the gate that counts runtimes that could not run."""
+
+    def __init__(self, message: str, *, runtime: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.runtime = runtime
+
+    def __reduce__(self) -> Any:
+        return (_runtime_unavailable, (str(self), self.runtime))
+
+
+def _runtime_unavailable(message: str, runtime: Optional[str]) -> RuntimeUnavailable:
+    return RuntimeUnavailable(message, runtime=runtime)
 
 
 @dataclass
@@ -95,7 +107,7 @@ class Runtime:
         if self._surface is None:
             reason = self.unavailable_reason()
             if reason:
-                raise RuntimeUnavailable(reason)
+                raise RuntimeUnavailable(reason, runtime=self.id)
             self._surface = self._load()
         return self._surface
 
