@@ -15,7 +15,6 @@ import pytest
 from pytest_trtcache.targets.base import NotObservable
 
 from .blobs import BLOB_A, ENTRIES_A
-from .spies import SaveCounter
 
 
 def file_bytes(path) -> "bytes | None":
@@ -46,9 +45,9 @@ def test_a_collected_handle_saves_and_unregisters_its_hook(runtime, check, atexi
 
 @pytest.mark.clause("A4")
 @pytest.mark.parametrize("order", ["hook-then-del", "del-then-hook"])
-def test_exactly_one_save_across_del_and_the_hook(runtime, check, atexit_spy, monkeypatch, tmp_path, order):
+def test_exactly_one_save_across_del_and_the_hook(runtime, check, atexit_spy, save_counter, tmp_path, order):
     path = tmp_path / "cache.bin"
-    saves = SaveCounter(runtime.api.RuntimeCache, monkeypatch)
+    saves = save_counter()
     rc = warm_cache(runtime, str(path), autosave_on_del=True)
     hooks = atexit_spy.registered_for(rc)
     check.equal("at-exit hooks registered for the facade", len(hooks), 1)
@@ -79,9 +78,9 @@ def test_the_hook_does_not_keep_the_facade_alive(runtime, check, atexit_spy, tmp
 
 
 @pytest.mark.clause("A5")
-def test_the_hook_of_a_dead_facade_does_nothing(runtime, check, atexit_spy, monkeypatch, tmp_path):
+def test_the_hook_of_a_dead_facade_does_nothing(runtime, check, atexit_spy, save_counter, tmp_path):
     path = tmp_path / "cache.bin"
-    saves = SaveCounter(runtime.api.RuntimeCache, monkeypatch)
+    saves = save_counter()
     rc = warm_cache(runtime, str(path), autosave_on_del=True)
     hooks = atexit_spy.registered_for(rc)
     alive = weakref.ref(rc)
@@ -103,9 +102,9 @@ def test_the_hook_of_a_dead_facade_does_nothing(runtime, check, atexit_spy, monk
 
 
 @pytest.mark.clause("A6")
-def test_a_user_built_cache_does_not_autosave(runtime, check, atexit_spy, monkeypatch, tmp_path):
+def test_a_user_built_cache_does_not_autosave(runtime, check, atexit_spy, save_counter, tmp_path):
     path = tmp_path / "cache.bin"
-    saves = SaveCounter(runtime.api.RuntimeCache, monkeypatch)
+    saves = save_counter()
     rc = warm_cache(runtime, str(path))
     check.equal("autosave_on_del of RuntimeCache(path)", getattr(rc, "autosave_on_del", False), False)
     hooks = atexit_spy.registered_for(rc)
@@ -187,10 +186,10 @@ def run_engine(runtime, rc) -> None:
 
 
 @pytest.mark.clause("A8")
-def test_the_context_manager_saves_once_and_never_autosaves(runtime, check, atexit_spy, monkeypatch, tmp_path):
+def test_the_context_manager_saves_once_and_never_autosaves(runtime, check, atexit_spy, save_counter, tmp_path):
     path = tmp_path / "cache.bin"
     wrapper = cm_wrapper(runtime)
-    saves = SaveCounter(runtime.api.RuntimeCache, monkeypatch)
+    saves = save_counter()
     with check.step("inside runtime_cache(wrapper, path)"):
         with runtime.api.runtime_cache(wrapper, str(path)) as rc:
             run_engine(runtime, rc)
@@ -214,9 +213,9 @@ class _UserError(Exception):
 
 
 @pytest.mark.clause("A8")
-def test_a_failing_save_on_exit_does_not_mask_the_users_exception(runtime, check, monkeypatch, tmp_path):
+def test_a_failing_save_on_exit_does_not_mask_the_users_exception(runtime, check, save_counter, tmp_path):
     wrapper = cm_wrapper(runtime)
-    saves = SaveCounter(runtime.api.RuntimeCache, monkeypatch, fail_with=OSError("disk full (injected)"))
+    saves = save_counter(fail_with=OSError("disk full (injected)"))
     with check.step("raise inside runtime_cache() whose save on exit fails"):
         with pytest.raises(Exception) as info:
             with runtime.api.runtime_cache(wrapper, str(tmp_path / "cache.bin")) as rc:

@@ -76,7 +76,7 @@ def test_unpickling_re_arms_one_fresh_hook_only_when_autosave_was_on(runtime, ch
         return
     check.true("the loaded facade's hook to be a fresh one", all(a is not o for a in armed for o in original))
     if ATEXIT_TOKEN in runtime.observes:
-        check.true("the loaded facade's token to be the registered hook", runtime.observe(ATEXIT_TOKEN, loaded) is armed[0])
+        check.true("the loaded facade's token to be the registered hook", runtime.observe(ATEXIT_TOKEN, loaded) is armed[0].func)
     with check.step("call the re-armed hook (the loading process exits)"):
         disarm(rc)
         # Materialized first, as an engine would: what a pending handle serializes is

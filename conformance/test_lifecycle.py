@@ -15,37 +15,22 @@ passed to each run; ``--trtcache-lifecycle-cross`` makes the hostile-world run a
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 from pytest_trtcache.contract import spec
 from pytest_trtcache.contract.verdict import ClauseViolation
-from pytest_trtcache.lifecycle import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine, SubprocessChannel, machine_for, run_machine
-from pytest_trtcache.plugin.keys import PROFILE_KEY
+from pytest_trtcache.lifecycle import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine, machine_for, run_machine
+from pytest_trtcache.plugin.known_gaps import known_gaps_for
+from pytest_trtcache.plugin.profiles import settings_of
 
 NOT_REQUIRED = frozenset(c.id for c in spec.CLAUSES if c.level != "required")
 
-# The clauses each machine really checks; the marker carries the first (the one most of
-# its rules exercise) until it takes several: then @pytest.mark.clause(*HANDLE_CLAUSES).
+# The clauses each machine checks. The marker carries the first (the one most of its rules
+# exercise), not all: a run that passes would count every marked clause as observed
+# (plugin/completeness), though the machine may have found some not observable.
 HANDLE_CLAUSES = ("H5", "H1", "H2", "H3", "H4", "H6", "A2", "A5")
 FACADE_CLAUSES = ("A4", "A1", "A2", "A3", "A5", "A6", "A7", "A8", "F1", "F2", "S1", "S2", "S3", "W1", "W2", "H1", "H2", "H5")
 HOSTILE_CLAUSES = ("S4", "H8", "H9", "A9", "S5", "S6", "X1", "X2", *HANDLE_CLAUSES, *FACADE_CLAUSES)
-
-
-@functools.lru_cache(maxsize=None)
-def _parsed_known_gaps(path: str) -> tuple:
-    from pytest_trtcache.plugin.known_gaps import parse
-
-    return tuple(parse(path))
-
-
-def known_gaps(config: pytest.Config, runtime) -> frozenset[str]:
-    """Clauses the known-gaps file lists for this runtime (the file parsed once per process):
-    the machine still compares them but does not stop on them, so it goes on checking
-    every other clause. The one place the suite reads them."""
-    path = config.getoption("trtcache_known_gaps")
-    return frozenset(g.clause for g in _parsed_known_gaps(path) if g.runtime in (None, runtime.id)) if path else frozenset()
 
 
 def _run(runtime, request, tmp_path_factory, machine, unchecked=frozenset()) -> None:
@@ -56,13 +41,14 @@ def _run(runtime, request, tmp_path_factory, machine, unchecked=frozenset()) -> 
     bound = machine_for(
         runtime,
         machine=machine,
-        channel=SubprocessChannel(runtime.target.spec, runtime.name) if machine is CrossProcessMachine else None,
-        skip_clauses=known_gaps(request.config, runtime),
+        # Each send is a fork of this run's warm server (plugin/children.py).
+        channel=request.getfixturevalue("trtcache_channel") if machine is CrossProcessMachine else None,
+        skip_clauses=known_gaps_for(request.config, runtime.id),
         unchecked=unchecked,
         tmp_dir_factory=lambda: str(tmp_path_factory.mktemp("lifecycle")),
     )
     # Each violated clause is its own bug (lifecycle/violations.py), shrunk on its own.
-    profile = settings(settings.get_profile(request.config.stash[PROFILE_KEY]), report_multiple_bugs=True)
+    profile = settings(settings_of(request.config), report_multiple_bugs=True)
     try:
         log = run_machine(bound, profile)
     except BaseExceptionGroup as found:

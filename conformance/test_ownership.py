@@ -12,7 +12,8 @@ import io
 import pytest
 import torch
 
-from .blobs import holds, sized
+from pytest_trtcache.contract.size_checks import holds
+from pytest_trtcache.contract.sizes import sized
 
 SIZE = (1 << 16) + 1  # past a 16-bit length and a typical copy chunk
 JUNK = 0xA5

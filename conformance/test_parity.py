@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from pytest_trtcache.contract.parity import compare_handles, op_sequences
+from pytest_trtcache.plugin.profiles import settings_of
 from pytest_trtcache.reference.kernels import encode, kernel_entry
 from pytest_trtcache.targets import NotObservable
 
@@ -36,11 +37,11 @@ def test_both_runtimes_observe_the_same_through_the_pending_window(trtcache_targ
 
 
 @pytest.mark.clause("H7")
-def test_both_runtimes_observe_the_same_for_random_sequences(trtcache_target):
+def test_both_runtimes_observe_the_same_for_random_sequences(trtcache_target, pytestconfig):
     python, cpp = _both_runtimes(trtcache_target)
 
-    # Budget from the loaded trtcache profile (--trtcache-profile / --trtcache-examples).
-    @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    # Budget from the chosen trtcache profile (--trtcache-profile / --trtcache-examples).
+    @settings(settings_of(pytestconfig), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(op_sequences)
     def run(ops):
         compare_handles(python, cpp, ops)

@@ -6,7 +6,7 @@ returns short reads.
 A channel runs in-process between two objects of one runtime (the cross-process pairs
 of ``test_cross_runtime.py`` carry the small blobs between runtimes); the at-exit
 autosave runs in one child that saves every size at its exit. Sizes above 1 MiB are
-shared out among the target's runtimes (:func:`sizes_for`). Expected bytes are the
+shared out among the target's runtimes (``contract.size_checks.sizes_for``). Expected bytes are the
 model's (``kernels.entries_of_size``), never the target's.
 """
 
@@ -21,30 +21,11 @@ import pytest
 from pytest_trtcache.spawn.ops import AutosaveFiles
 from pytest_trtcache.targets.base import NotObservable, tensor_of
 
-from .blobs import BOUNDARY_SIZES, ShortReads, holds, is_blob, sized
+from pytest_trtcache.contract.size_checks import holds, sizes_for, warm_facade
+from pytest_trtcache.contract.sizes import BOUNDARY_SIZES, ShortReads, is_blob, sized
 
 BLOB_SIZES = tuple(s for s in BOUNDARY_SIZES if is_blob(s))
 CHILD_TIMEOUT_S = 300
-# Up to here every runtime takes every size; above, where one round trip costs tens of
-# milliseconds, the target's runtimes share the sizes out (each still meets 2 MiB to
-# 16 MiB, one either side or on each power), so the suite pays for each big size once.
-EVERY_RUNTIME_UP_TO = (1 << 20) + 1
-
-
-def sizes_for(runtime, sizes: tuple[int, ...]) -> tuple[int, ...]:
-    names = [n for n, rt in runtime.target.runtimes.items() if rt.unavailable_reason() is None]
-    turn, every = names.index(runtime.name), len(names)
-    big = [s for s in sizes if s > EVERY_RUNTIME_UP_TO]
-    return tuple(s for s in sizes if s <= EVERY_RUNTIME_UP_TO) + tuple(big[turn::every])
-
-
-def warm_facade(runtime, path: str, size: int):
-    """A facade whose live cache holds ``sized(size)`` (so save() needs no pending bytes)."""
-    rc = runtime.api.RuntimeCache(path)
-    handle = runtime.handle_of(rc)
-    handle.deserialize(tensor_of(sized(size)))
-    runtime.materialize(handle)
-    return rc
 
 
 def handle_pickle(runtime, check, tmp_path, size: int) -> None:

@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from pytest_trtcache.plugin.known_gaps import Gap, parse
-from pytest_trtcache.plugin.options import gated_levels, known_gaps_file
+from pytest_trtcache.plugin.options import gated_levels
 
 
 @pytest.mark.parametrize(
@@ -38,10 +38,5 @@ def test_known_gaps_lines_comments_and_runtimes(tmp_path) -> None:
 def test_bad_known_gap_lines_are_rejected_with_the_line(tmp_path, line) -> None:
     path = tmp_path / "gaps"
     path.write_text(line + "\n")
-    with pytest.raises(argparse.ArgumentTypeError, match="line 1"):
-        known_gaps_file(str(path))
-
-
-def test_a_missing_known_gaps_file_is_named(tmp_path) -> None:
-    with pytest.raises(argparse.ArgumentTypeError, match="nope.txt"):
-        known_gaps_file(str(tmp_path / "nope.txt"))
+    with pytest.raises(ValueError, match="line 1"):
+        parse(str(path))

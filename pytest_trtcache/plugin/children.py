@@ -16,23 +16,19 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 import pytest
 
 from pytest_trtcache.plugin.fixtures import selected_runtimes, unavailable
-from pytest_trtcache.plugin.keys import SPAWNER_KEY, TARGET_KEY
+from pytest_trtcache.plugin.keys import PEER_KEY, SPAWNER_KEY, TARGET_KEY
 from pytest_trtcache.spawn.channel import SpawnerChannel
 from pytest_trtcache.spawn.pairs import PairRuns, RuntimePair, all_pairs, step_for
 from pytest_trtcache.spawn.protocol import Observation
 from pytest_trtcache.spawn.spawners import Child, Spawner, make_spawner
-from pytest_trtcache.targets import Runtime, Target, resolve
+from pytest_trtcache.targets import Runtime, Target
 
 if TYPE_CHECKING:
     from pytest_trtcache.lifecycle.channel import Channel
 
-PEER_KEY = pytest.StashKey[Optional[Target]]()
-
 
 def peer_of(config: pytest.Config) -> Optional[Target]:
-    if PEER_KEY not in config.stash:
-        spec = config.getoption("trtcache_peer")
-        config.stash[PEER_KEY] = resolve(spec, role="peer") if spec else None
+    """The peer, resolved once in ``pytest_configure`` (``plugin.session``)."""
     return config.stash[PEER_KEY]
 
 

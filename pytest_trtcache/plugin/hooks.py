@@ -1,9 +1,9 @@
 """pytest-trtcache's pytest hooks: options, markers, target selection, sub-plugins.
 
 Loaded as ``pytest -p trtcache`` (entry point ``pytest11: trtcache =
-pytest_trtcache.plugin.hooks``). Importing this
-module must stay cheap: no torch, no runtime. Fixtures and hooks that do the work
-live in their own modules, registered in :func:`pytest_configure`.
+pytest_trtcache.plugin.hooks``); autoloaded, it does nothing until the plugin is in use
+(:mod:`.in_use`). Importing this module must stay cheap: no torch, no runtime. Fixtures
+and hooks that do the work live in their own modules, registered on activation.
 """
 
 from __future__ import annotations
@@ -24,39 +24,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_trtcache.plugin import children, completeness, deadline, fixtures, gates, liveness, report
-    from pytest_trtcache.plugin.keys import TARGET_KEY
-    from pytest_trtcache.targets import resolve
+    """Switch on only when the plugin is in use (``plugin.in_use``): installed and
+    autoloaded, it leaves every other project's run as it is."""
+    from pytest_trtcache.plugin import in_use
 
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    config.stash[TARGET_KEY] = target = resolve(options.target_from(config))
-    unknown = sorted(set(config.getoption("trtcache_runtimes") or ()) - set(target.runtimes))
-    if unknown:
-        raise pytest.UsageError(f"{options.RUNTIMES}: {', '.join(unknown)} is not a runtime of target {target.spec} (its runtimes: {', '.join(target.runtimes)})")
-    config.pluginmanager.register(fixtures, "trtcache-fixtures")
-    config.pluginmanager.register(children, "trtcache-spawn")
-    config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
-    config.pluginmanager.register(gates, "trtcache-gates")
-    config.pluginmanager.register(deadline, "trtcache-deadline")
-    config.pluginmanager.register(liveness, "trtcache-liveness")
-    config.pluginmanager.register(completeness, "trtcache-completeness")
-    _configure_hypothesis(config)
-
-
-def _configure_hypothesis(config: pytest.Config) -> None:
-    """Register the lifecycle profiles and load the chosen one (as array-api-tests
-    does), so a maintainer's module-level ``machine_test_case(...)`` obeys it too."""
-    from pytest_trtcache.plugin import profiles
-    from pytest_trtcache.plugin.keys import PROFILE_KEY
-
-    profiles.register()
-    name = options.profile_from(config)
-    config.stash[PROFILE_KEY] = profiles.load(name, config.getoption("trtcache_examples"))
+    if in_use.asked_for(config):
+        in_use.activate(config)
+    else:
+        config.pluginmanager.register(in_use.Dormant(config), "trtcache-dormant")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    from pytest_trtcache.plugin.in_use import active
     from pytest_trtcache.plugin.keys import TARGET_KEY
+
+    if not active(config):
+        return []
 
     target = config.stash.get(TARGET_KEY, None)
     lines = []
@@ -75,9 +60,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from pytest_trtcache.plugin import known_gaps
     from pytest_trtcache.contract import spec
+    from pytest_trtcache.plugin import known_gaps
+    from pytest_trtcache.plugin.in_use import active
 
+    if not active(config):
+        return
     for item in items:
         marker = item.get_closest_marker("clause")
         if marker is not None:

@@ -1,18 +1,42 @@
-"""``--trtcache-known-gaps=FILE``: clauses a target is known to violate.
+"""``--trtcache-known-gaps=FILE``: what a target is known to get wrong.
 
-One entry a line, ``CLAUSE [RUNTIME] [# reason]`` (``H9``, ``H9 python``,
-``C1 cpp->python  # issue 123``); ``#`` starts a comment. Matching tests become
-``xfail(strict=True)``: a gap that gets fixed turns into a failure (XPASS strict), so the
-file stays true. An entry that matches no collected test is a warning naming it.
+One entry a line, ``#`` starts a comment (the entry's reason)::
+
+    H9                                   # a clause, every runtime
+    H9 python                            # a clause in one runtime (or pair: C1 cpp->python)
+    *test_lifecycle.py::*hostile*[cpp]   # a pytest node-id pattern (fnmatch)
+
+A word that is a clause id starts a clause entry; a word with ``::``, ``/``, ``.py`` or a
+glob character is a node-id pattern (node ids as pytest prints them, relative to the
+rootdir: a leading ``*`` keeps a pattern true wherever the suite is run from).
+
+Strictness is the entry's, not the test's: every test an entry matches is
+``xfail(strict=False)``, and the run fails when every matched test that ran passed (the
+entry is stale: remove it). An entry whose tests partly pass stays valid (a clause-level
+``H8`` over H8's sub-cases, some of which a target gets right), and the terminal summary
+says which of its tests passed. An entry that matches no collected test is a
+:class:`KnownGapWarning`; the report finds the unmatched and the stale entries under
+``UNMATCHED_KEY`` and ``STALE_KEY`` in ``config.stash``.
+
+Read once, in ``pytest_configure`` (``plugin.session``); xdist workers get the parsed
+entries; the verdict is the controller's, from the reports (each matched test carries
+its entry as the user property ``trtcache_known_gap``).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import pytest
+
+PROPERTY = "trtcache_known_gap"
+#: for the report, set at session end: the entries that matched no test of the run, and
+#: the stale ones (every test they matched passed)
+UNMATCHED_KEY = pytest.StashKey["list[Gap]"]()
+STALE_KEY = pytest.StashKey["list[Gap]"]()
 
 
 class KnownGapWarning(pytest.PytestWarning):
@@ -21,16 +45,25 @@ class KnownGapWarning(pytest.PytestWarning):
 
 @dataclass(frozen=True)
 class Gap:
-    clause: str
+    clause: Optional[str]
     runtime: Optional[str]
     reason: str
     where: str  # file:line
+    pattern: Optional[str] = None  # a node-id pattern, in place of clause and runtime
 
-    def matches(self, clause: str, runtime: Optional[str]) -> bool:
-        return clause == self.clause and (self.runtime is None or self.runtime == runtime)
+    def matches(self, clauses: "frozenset[str] | set[str]", runtime: Optional[str], nodeid: str) -> bool:
+        if self.pattern is not None:
+            return fnmatch.fnmatchcase(nodeid, self.pattern)
+        return self.clause in clauses and (self.runtime is None or self.runtime == runtime)
 
     def __str__(self) -> str:
-        return self.clause + (f" {self.runtime}" if self.runtime else "")
+        if self.pattern is not None:
+            return self.pattern
+        return f"{self.clause}" + (f" {self.runtime}" if self.runtime else "")
+
+
+def _is_pattern(word: str) -> bool:
+    return any(mark in word for mark in ("::", "/", ".py", "*", "?", "["))
 
 
 def parse(path: str) -> list[Gap]:
@@ -41,33 +74,96 @@ def parse(path: str) -> list[Gap]:
         for lineno, line in enumerate(f, 1):
             body, _, comment = line.partition("#")
             words = body.split()
+            where = f"{path}:{lineno}"
             if not words:
                 continue
-            if len(words) > 2 or words[0] not in spec.BY_ID:
-                raise ValueError(f"line {lineno}: expected 'CLAUSE [RUNTIME] [# reason]' with a known clause id, got {line.strip()!r}")
-            gaps.append(Gap(words[0], words[1] if len(words) == 2 else None, comment.strip(), f"{path}:{lineno}"))
+            if words[0] in spec.BY_ID and len(words) <= 2:
+                gaps.append(Gap(words[0], words[1] if len(words) == 2 else None, comment.strip(), where))
+            elif _is_pattern(words[0]) and len(words) == 1:
+                gaps.append(Gap(None, None, comment.strip(), where, pattern=words[0]))
+            else:
+                raise ValueError(f"line {lineno}: expected 'CLAUSE [RUNTIME] [# reason]' with a known clause id, or a node-id pattern, got {line.strip()!r}")
     return gaps
 
 
+def known_gaps_for(config: pytest.Config, runtime_id: str) -> frozenset[str]:
+    """Clauses the known-gaps file lists for ``runtime_id`` (or for every runtime)."""
+    from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY
+
+    gaps = config.stash.get(KNOWN_GAPS_KEY, ())
+    return frozenset(g.clause for g in gaps if g.clause is not None and g.runtime in (None, runtime_id))
+
+
+def _clauses_of(item: pytest.Item) -> frozenset[str]:
+    marker = item.get_closest_marker("clause")
+    return frozenset(marker.args) if marker is not None else frozenset()
+
+
 def apply(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test its first matching entry names; warn about entries that match none."""
+    from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY
     from pytest_trtcache.plugin.report import _runtime_of
 
-    path = config.getoption("trtcache_known_gaps")
-    if not path:
-        return
-    gaps = parse(path)
+    gaps = config.stash.get(KNOWN_GAPS_KEY, ())
     used: set[Gap] = set()
     for item in items:
-        marker = item.get_closest_marker("clause")
-        if marker is None:
+        clauses, runtime = _clauses_of(item), _runtime_of(item)
+        gap = next((g for g in gaps if g.matches(clauses, runtime, item.nodeid)), None)
+        if gap is None:
             continue
-        runtime = _runtime_of(item)
-        for gap in gaps:
-            if gap.matches(marker.args[0], runtime):
-                used.add(gap)
-                reason = f"known gap {gap} ({gap.where})" + (f": {gap.reason}" if gap.reason else "")
-                item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
-                break
+        used.add(gap)
+        reason = f"known gap {gap} ({gap.where})" + (f": {gap.reason}" if gap.reason else "")
+        item.add_marker(pytest.mark.xfail(strict=False, reason=reason))
+        item.user_properties.append((PROPERTY, gap.where))
     for gap in gaps:
         if gap not in used:
             warnings.warn(KnownGapWarning(f"known gap {gap} ({gap.where}) matches no collected test"), stacklevel=1)
+
+
+@dataclass
+class _Tally:
+    still_failing: list[str] = field(default_factory=list)
+    passing: list[str] = field(default_factory=list)
+
+
+class Ledger:
+    """The controller's account of each entry, from the reports: stale entries fail the run."""
+
+    def __init__(self, config: pytest.Config, gaps: "tuple[Gap, ...]") -> None:
+        self.config = config
+        self.gaps = {gap.where: gap for gap in gaps}
+        self.tallies: dict[str, _Tally] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        where = dict(report.user_properties).get(PROPERTY)
+        if where is None or not hasattr(report, "wasxfail"):
+            return
+        tally = self.tallies.setdefault(where, _Tally())
+        (tally.passing if report.passed else tally.still_failing).append(report.nodeid)
+
+    def stale(self) -> list[Gap]:
+        """Entries whose matched tests all passed."""
+        return [self.gaps[w] for w, t in self.tallies.items() if t.passing and not t.still_failing]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):
+            return  # the controller decides, from every worker's reports
+        self.config.stash[UNMATCHED_KEY] = [g for w, g in self.gaps.items() if w not in self.tallies]
+        self.config.stash[STALE_KEY] = self.stale()
+        if self.config.stash[STALE_KEY] and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if hasattr(self.config, "workerinput") or not self.tallies:
+            return
+        terminalreporter.section("trtcache known gaps")
+        for where, tally in sorted(self.tallies.items()):
+            gap = self.gaps[where]
+            if not tally.passing:
+                line = f"known gap {gap} ({where}): {len(tally.still_failing)} test(s) still fail"
+            elif not tally.still_failing:
+                line = f"STALE known gap {gap} ({where}): every test it matches passed ({len(tally.passing)}): remove the entry"
+            else:
+                line = f"known gap {gap} ({where}): {len(tally.still_failing)} still fail, {len(tally.passing)} pass: " + ", ".join(tally.passing)
+            terminalreporter.write_line(line, red=line.startswith("STALE"))

@@ -1,14 +1,18 @@
-"""Every command-line option and ini value of the plugin, with their parsers.
+"""Every option of the plugin, one table: command-line flag, environment variable, ini key.
 
-Option strings are constants so tests import them. Parsers raise
-``argparse.ArgumentTypeError`` with a message naming the bad value.
+Each :class:`Option` row is a ``--trtcache-*`` flag, a ``TRTCACHE_*`` environment variable
+and a ``trtcache_*`` ini key (``pytest.ini``, ``[tool.pytest.ini_options]``), all read
+through the same parser (:mod:`.option_sources` settles them: command line >
+environment > ini > default). Option strings are constants so tests import them.
+Parsers raise ``argparse.ArgumentTypeError`` with a message naming the bad value.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
 
 GROUP = "trtcache"
 TARGET = "--trtcache-target"
@@ -29,14 +33,10 @@ ALLOW_UNOBSERVED = "--trtcache-allow-unobserved"
 
 
 def target_spec(value: str) -> str:
-    """Parse a target string early, so a typo fails before collection."""
-    from pytest_trtcache.targets import TargetError, resolve
-
-    try:
-        resolve(value)
-    except TargetError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return value
+    """A target string; resolved once, in ``pytest_configure`` (``plugin.session``)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty target: expected reference, module:<dotted.path>, ...")
+    return value.strip()
 
 
 def clause_ids(value: str) -> list[str]:
@@ -66,8 +66,14 @@ def _number(value: str, convert: Callable[[str], Any], ok: Callable[[Any], bool]
     return number
 
 
+# A child's deadline: below a tenth of a second no child can even start, so the run would
+# read as the child's failure, not the timeout's; above a day, deadlines overflow.
+TIMEOUT_RANGE = (0.1, 86400.0)
+
+
 def timeout_seconds(value: str) -> float:
-    return _number(value, float, lambda s: 0 < s < float("inf"), f"bad timeout {value!r}: expected a positive number of seconds")
+    low, high = TIMEOUT_RANGE
+    return _number(value, float, lambda s: low <= s <= high, f"bad timeout {value!r}: expected seconds from {low:g} to {high:g} (a day)")
 
 
 def runtime_names(value: str) -> frozenset[str]:
@@ -92,12 +98,9 @@ def gated_levels(value: str) -> frozenset[str]:
 
 
 def known_gaps_file(value: str) -> str:
-    from pytest_trtcache.plugin.known_gaps import parse
-
-    try:
-        parse(value)
-    except (OSError, ValueError) as exc:
-        raise argparse.ArgumentTypeError(f"known-gaps file {value!r}: {exc}") from None
+    """A path; the file is read once, in ``pytest_configure`` (``plugin.session``)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty known-gaps file name")
     return value
 
 
@@ -113,72 +116,92 @@ def positive_int(value: str) -> int:
     return _number(value, int, lambda n: n >= 1, f"expected a positive integer, got {value!r}")
 
 
-# (flag, dest, default, parser or action, metavar, help): every option, one row each.
+def flag_value(value: str) -> bool:
+    """An on/off switch as an environment variable or ini key: 1/true/yes/on or 0/false/no/off."""
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise argparse.ArgumentTypeError(f"bad switch {value!r}: expected 1/true/yes/on or 0/false/no/off")
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    parse: Callable[[str], Any]  # the value's parser; flag_value for a switch
+    metavar: Optional[str]  # None: a switch (store_true on the command line)
+    help: str
+    default: Optional[str] = None  # as text, parsed like any other value; None: unset
+    shown_default: Optional[str] = None  # the documented default, where it is not ``default``
+    is_path: bool = False  # an ini value is relative to the ini file's directory
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+    @property
+    def ini(self) -> str:
+        return self.dest
+
+    @property
+    def env(self) -> str:
+        return self.dest.upper()
+
+
 OPTIONS = (
-    (TARGET, "trtcache_target", None, target_spec, "TARGET",
-     "implementation under test: reference (default), module:<dotted.path>, mutant:<name>, wheel:<requirement>, "
-     "wheel:/path/to/file.whl, torch_tensorrt, or a vendor entry-point name. Env: TRTCACHE_TARGET."),
-    (CLAUSE, "trtcache_clause", None, clause_ids, "IDS",
-     "run only the tests of these clauses (comma-separated ids, e.g. H5,F1)."),
-    (REPORT, "trtcache_report", None, str, "PATH",
-     "write a JSON report (per test: clause, level, runtime, outcome, message)."),
-    (SPAWN, "trtcache_spawn", "auto", spawn_mode, "MODE",
-     "how child processes start: fork (a warm server per pytest process), exec (a fresh interpreter each), "
-     "auto (fork where safe; default)."),
-    (TIMEOUT, "trtcache_timeout", 60.0, timeout_seconds, "SECONDS",
-     "kill a child (and its process group) running longer than this (default 60)."),
-    (TEST_TIMEOUT, "trtcache_test_timeout", 600.0, timeout_seconds, "SECONDS",
-     "deadline of each clause-tagged test: past it the test fails on its clause, naming its step (default 600)."),
-    (PEER, "trtcache_peer", None, target_spec, "TARGET",
-     "a second target for cross-target pairs (target saves, peer loads, and the reverse)."),
-    (LEVEL, "trtcache_level", gated_levels("all"), gated_levels, "LEVELS",
-     "clause levels whose failures fail the run: all (default) or a comma-separated subset of required, extension, "
-     "security (required is always gated). Other failures are reported as 'failed (not gated)'."),
-    (KNOWN_GAPS, "trtcache_known_gaps", None, known_gaps_file, "FILE",
-     "file of known gaps, one a line: CLAUSE [RUNTIME] [# reason]; matching tests are xfail(strict)."),
-    (PROFILE, "trtcache_profile", None, profile_name, "NAME",
-     "hypothesis profile for the lifecycle state machines: trtcache-dev (default), trtcache-ci (default when the CI "
-     "environment variable is set), trtcache-thorough."),
-    (EXAMPLES, "trtcache_examples", None, positive_int, "N",
-     "override the profile's max_examples for the lifecycle state machines."),
-    (RUNTIMES, "trtcache_runtimes", None, runtime_names, "NAMES",
-     "test only these of the target's runtimes (comma-separated, e.g. python). By default every runtime the target "
-     "declares runs, and one that cannot run here (no compiler, broken build) fails the run."),
-    (ALLOW_UNOBSERVED, "trtcache_allow_unobserved", None, clause_ids, "IDS",
-     "required clauses the run may leave unobserved (comma-separated ids; recorded in the report). By default a "
-     "required clause whose every test was not observable or skipped fails the run."),
-    (LIFECYCLE_CROSS, "trtcache_lifecycle_cross", False, "store_true", None,
-     "let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send)."),
+    Option(TARGET, target_spec, "TARGET",
+           "implementation under test: reference, module:<dotted.path>, mutant:<name>, wheel:<requirement>, "
+           "wheel:/path/to/file.whl, torch_tensorrt, or a vendor entry-point name", default="reference"),
+    Option(CLAUSE, clause_ids, "IDS", "run only the tests of these clauses (comma-separated ids, e.g. H5,F1)"),
+    Option(REPORT, str, "PATH", "write a JSON report (schema: pytest_trtcache/report/schema.json; written atomically; an unwritable path "
+           "is a usage error before any test runs); the Markdown clause x runtime matrix goes to $GITHUB_STEP_SUMMARY "
+           "when that is set", is_path=True),
+    Option(SPAWN, spawn_mode, "MODE",
+           "how child processes start: fork (a warm server per pytest process), exec (a fresh interpreter each), "
+           "auto (fork where safe)", default="auto"),
+    Option(TIMEOUT, timeout_seconds, "SECONDS", "kill a child (and its process group) running longer than this; from 0.1 to 86400 seconds", default="60"),
+    Option(TEST_TIMEOUT, timeout_seconds, "SECONDS",
+           "deadline of each clause-tagged test: past it the test fails on its clause, naming its step", default="600"),
+    Option(PEER, target_spec, "TARGET", "a second target for cross-target pairs (target saves, peer loads, and the reverse)"),
+    Option(LEVEL, gated_levels, "LEVELS",
+           "clause levels whose failures fail the run: all or a comma-separated subset of required, extension, "
+           "security (required is always gated); other failures are reported as 'failed (not gated)'", default="all"),
+    Option(KNOWN_GAPS, known_gaps_file, "FILE",
+           "file of known gaps, one a line: CLAUSE [RUNTIME] or a node-id pattern, [# reason]; matching tests are "
+           "xfail, and an entry whose tests all pass fails the run (see Known gaps)", is_path=True),
+    Option(PROFILE, profile_name, "NAME",
+           "hypothesis profile of the suite's state machines: trtcache-dev, trtcache-ci, trtcache-thorough",
+           shown_default="trtcache-dev; trtcache-ci when CI is set"),
+    Option(EXAMPLES, positive_int, "N", "override the profile's max_examples for the suite's state machines"),
+    Option(RUNTIMES, runtime_names, "NAMES",
+           "test only these of the target's runtimes (comma-separated, e.g. python); by default every runtime the "
+           "target declares runs, and one that cannot run here (no compiler, broken build) fails the run",
+           shown_default="every runtime"),
+    Option(ALLOW_UNOBSERVED, clause_ids, "IDS",
+           "required clauses the run may leave unobserved (comma-separated ids; recorded in the report); by default "
+           "a required clause whose every test was not observable or skipped fails the run"),
+    Option(LIFECYCLE_CROSS, flag_value, None,
+           "let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send)",
+           shown_default="off"),
 )
+BY_DEST = {option.dest: option for option in OPTIONS}
 
 
-def add_options(parser) -> None:
+def add_options(parser: Any) -> None:
+    """Every row as a flag and an ini key. Flags default to None, so that a value given on
+    the command line can be told from one that is not (:mod:`.option_sources`)."""
     group = parser.getgroup(GROUP, "runtime-cache conformance (pytest-trtcache)")
-    for flag, dest, default, parse, metavar, help in OPTIONS:
-        if parse == "store_true":
-            group.addoption(flag, dest=dest, default=default, action="store_true", help=help)
+    for option in OPTIONS:
+        text = f"{option.help} (env {option.env}; default {option.shown_default or option.default or 'none'})"
+        if option.metavar is None:
+            group.addoption(option.flag, dest=option.dest, default=None, action="store_true", help=text)
         else:
-            group.addoption(flag, dest=dest, default=default, type=parse, metavar=metavar, help=help)
+            group.addoption(option.flag, dest=option.dest, default=None, type=option.parse, metavar=option.metavar, help=text)
+        parser.addini(option.ini, f"{option.help} (as {option.flag})", type="string", default="")
 
 
-def target_from(config) -> str:
-    from pytest_trtcache.targets import DEFAULT, ENV
-
-    value = config.getoption("trtcache_target")
-    if value:
-        return value
-    env = os.environ.get(ENV, "").strip()
-    if env:
-        try:
-            return target_spec(env)
-        except argparse.ArgumentTypeError as exc:
-            import pytest
-
-            raise pytest.UsageError(f"{ENV}: {exc}") from None
-    return DEFAULT
-
-
-def profile_from(config) -> str:
+def profile_from(config: Any) -> str:
     """``--trtcache-profile``, else trtcache-ci when ``CI`` is set (as on GitHub Actions), else trtcache-dev."""
     from pytest_trtcache.plugin.profiles import CI, DEV
 
@@ -186,3 +209,33 @@ def profile_from(config) -> str:
     if value:
         return value
     return CI if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no") else DEV
+
+
+MARKDOWN_START, MARKDOWN_END = "<!-- options:start -->", "<!-- options:end -->"
+
+
+def markdown_table() -> str:
+    """The options table as Markdown, for README (kept in step by tests/test_option_sources.py)."""
+    rows = ["| option | environment | ini key | default | meaning |", "|---|---|---|---|---|"]
+    for o in OPTIONS:
+        flag = f"`{o.flag}={o.metavar}`" if o.metavar else f"`{o.flag}`"
+        default = o.shown_default or (f"`{o.default}`" if o.default else "none")
+        meaning = o.help.replace("|", "/").replace("<", "&lt;").replace(">", "&gt;")
+        rows.append(f"| {flag} | `{o.env}` | `{o.ini}` | {default} | {meaning} |")
+    return "\n".join(rows)
+
+
+def with_markdown_table(readme: str) -> str:
+    """``readme`` with the block between the options markers regenerated."""
+    head, _, rest = readme.partition(MARKDOWN_START)
+    _, _, tail = rest.partition(MARKDOWN_END)
+    return f"{head}{MARKDOWN_START}\n{markdown_table()}\n{MARKDOWN_END}{tail}"
+
+
+if __name__ == "__main__":  # python -m pytest_trtcache.plugin.options README.md
+    import sys
+
+    with open(sys.argv[1], encoding="utf-8") as f:
+        text = with_markdown_table(f.read())
+    with open(sys.argv[1], "w", encoding="utf-8") as f:
+        f.write(text)

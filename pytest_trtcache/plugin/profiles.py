@@ -4,13 +4,16 @@
 seconds per runtime); ``trtcache-ci`` is deterministic (``derandomize``, no example
 database) with a budget large enough to find every in-process lifecycle mutant of the
 bug zoo (``ci/lifecycle_power.py`` measures it); ``trtcache-thorough`` is for a
-nightly or a local hunt. Registered in ``pytest_configure``; ``--trtcache-profile``
-picks one and ``--trtcache-examples`` overrides its ``max_examples``.
+nightly or a local hunt. Registered once the plugin is in use and never loaded for the
+whole process (a project that merely has the package installed keeps its own hypothesis
+settings, ``--hypothesis-profile`` included): the suite's machines and ``@given`` tests
+take the chosen one as their parent (:func:`settings_of`). ``--trtcache-profile`` picks
+one and ``--trtcache-examples`` overrides its ``max_examples``.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 DEV, CI, THOROUGH = "trtcache-dev", "trtcache-ci", "trtcache-thorough"
 PROFILES = (DEV, CI, THOROUGH)
@@ -30,13 +33,22 @@ def register() -> None:
     settings.register_profile(THOROUGH, max_examples=BUDGETS[THOROUGH][0], stateful_step_count=BUDGETS[THOROUGH][1], **common)
 
 
-def load(profile: str, examples: Optional[int] = None) -> str:
-    """Load ``profile`` (with ``max_examples`` overridden); returns the loaded name."""
+def chosen(profile: str, examples: Optional[int] = None) -> str:
+    """The name of ``profile`` with ``max_examples`` overridden (registered, not loaded)."""
     from hypothesis import settings
 
     name = profile
     if examples:
         name = f"{profile}:examples={examples}"
         settings.register_profile(name, parent=settings.get_profile(profile), max_examples=examples)
-    settings.load_profile(name)
     return name
+
+
+def settings_of(config: Any) -> Any:
+    """The chosen profile's ``hypothesis.settings``: what the suite's machines and
+    ``@given`` tests take as their parent (``settings(parent=settings_of(config), ...)``)."""
+    from hypothesis import settings
+
+    from pytest_trtcache.plugin.keys import PROFILE_KEY
+
+    return settings.get_profile(config.stash[PROFILE_KEY])

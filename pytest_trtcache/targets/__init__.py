@@ -23,7 +23,7 @@ DEFAULT = "reference"
 FORMS = ("reference", "module:<dotted.path>", "mutant:<name>", "wheel:<requirement>", "wheel:/path/to/file.whl", "torch_tensorrt", "<entry-point name>")
 
 
-def _module_target(spec: str, dotted: str) -> Target:
+def _module_target(spec: str, dotted: str, validate: bool) -> Target:
     from .upstream_shaped import UpstreamShapedPython
 
     if not dotted or not all(part.isidentifier() for part in dotted.split(".")):
@@ -35,6 +35,8 @@ def _module_target(spec: str, dotted: str) -> Target:
         except ImportError as exc:
             raise TargetError(f"target {spec!r}: cannot import {dotted!r}: {exc}") from exc
 
+    if validate:
+        load()
     target = Target(spec=spec, description=f"module {dotted}")
     target.runtimes["python"] = UpstreamShapedPython(target, load)
     return target
@@ -46,8 +48,12 @@ def _entry_point(name: str):
     return find(name)
 
 
-def resolve(spec: str, role: str = "target") -> Target:
-    """Resolve a target string; raise :class:`TargetError` naming it and the accepted forms."""
+def resolve(spec: str, role: str = "target", validate: bool = False) -> Target:
+    """Resolve a target string; raise :class:`TargetError` naming it and the accepted forms.
+
+    With ``validate``, what resolution alone would leave for later is checked now (a
+    ``module:`` target's module is imported), so a bad target is one error before the run
+    instead of one per test; a process given an already checked spec skips it."""
     spec = (spec or "").strip()
     kind, _, rest = spec.partition(":")
     if spec == "reference":
@@ -55,7 +61,7 @@ def resolve(spec: str, role: str = "target") -> Target:
 
         target = reference_target()
     elif kind == "module" and rest:
-        target = _module_target(spec, rest)
+        target = _module_target(spec, rest, validate)
     elif kind == "mutant" and rest:
         from .mutant import mutant_target
 

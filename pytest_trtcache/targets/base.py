@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, Callable, Iterator, Optional
 
 # White-box fields a runtime may let tests observe.
@@ -23,7 +22,6 @@ PENDING_BYTES = "pending_bytes"  # bytes stashed before materialization
 LIVE_CACHE = "live_cache"  # the materialized cache object (python runtime)
 LOCK = "lock"  # the handle's lock object (fresh after unpickling)
 ATEXIT_TOKEN = "atexit_token"  # the facade's registered at-exit callable
-WHITE_BOX_FIELDS = (PENDING_BYTES, LIVE_CACHE, LOCK, ATEXIT_TOKEN)
 
 
 class TargetError(ValueError):
@@ -75,7 +73,6 @@ class Surface:
     autosave_at_exit: Optional[Callable[..., None]] = None
     runtime_cache: Optional[Callable[..., Any]] = None
     wrapper_class: Optional[type] = None  # TorchTensorRTModule stand-in
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 class Runtime:
@@ -235,7 +232,3 @@ def layout_of(blob: bytes, layout: str) -> Any:
     if layout == "transposed-2-d":
         return base.reshape(-1, 1).t()
     return base
-
-
-def namespace(**kw: Any) -> SimpleNamespace:
-    return SimpleNamespace(**kw)

@@ -74,7 +74,6 @@ class ReferenceCpp(Runtime):
 
         surface = surface_of(self._module(), what=self.target.spec)
         surface.handle_class = cpp.handle_class(self.variant)
-        surface.extras["cpp_variant"] = self.variant
         return surface
 
     @contextlib.contextmanager

@@ -1,0 +1,79 @@
+"""Resolve once, hand down: the target, the peer and the known gaps of a run.
+
+The controller resolves them in ``pytest_configure`` and checks them (a ``module:``
+target that cannot be imported, a bad known-gaps file: a usage error before any test runs) and ships the resolved specs and the parsed gaps to xdist workers
+through ``pytest_configure_node`` -> ``node.workerinput``, as pytest-randomly ships its
+seed; a worker rebuilds its targets from the specs without checking them again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Optional
+
+import pytest
+
+from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY, PEER_KEY, TARGET_KEY
+from pytest_trtcache.plugin.option_sources import source_of
+from pytest_trtcache.targets import Target, TargetError, resolve
+
+WORKERINPUT = "trtcache"
+
+
+def configure(config: pytest.Config) -> None:
+    """Fill the stash's target, peer and known-gaps keys; register the shipping to workers."""
+    from pytest_trtcache.plugin.known_gaps import Gap
+
+    shipped: Optional[dict[str, Any]] = getattr(config, "workerinput", {}).get(WORKERINPUT)
+    if shipped is not None:
+        config.stash[TARGET_KEY] = resolve(shipped["target"])
+        config.stash[PEER_KEY] = resolve(shipped["peer"], role="peer") if shipped["peer"] else None
+        config.stash[KNOWN_GAPS_KEY] = tuple(Gap(*fields) for fields in shipped["known_gaps"])
+        return
+    spec = config.getoption("trtcache_target")
+    config.stash[TARGET_KEY] = target = _resolved(spec, "target", source_of(config, "trtcache_target"))
+    unknown = sorted(set(config.getoption("trtcache_runtimes") or ()) - set(target.runtimes))
+    if unknown:
+        raise pytest.UsageError(
+            f"{source_of(config, 'trtcache_runtimes')}: {', '.join(unknown)} is not a runtime of target {target.spec} "
+            f"(its runtimes: {', '.join(target.runtimes)})"
+        )
+    peer = config.getoption("trtcache_peer")
+    config.stash[PEER_KEY] = _resolved(peer, "peer", source_of(config, "trtcache_peer")) if peer else None
+    config.stash[KNOWN_GAPS_KEY] = _known_gaps(config)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(ShipToWorkers(config), "trtcache-ship-to-workers")
+
+
+def _resolved(spec: str, role: str, source: str) -> Target:
+    try:
+        return resolve(spec, role=role, validate=True)
+    except TargetError as exc:
+        raise pytest.UsageError(f"{source}: {exc}") from None
+
+
+def _known_gaps(config: pytest.Config) -> tuple:
+    from pytest_trtcache.plugin.known_gaps import parse
+
+    path = config.getoption("trtcache_known_gaps")
+    if not path:
+        return ()
+    try:
+        return tuple(parse(path))
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(f"{source_of(config, 'trtcache_known_gaps')}: known-gaps file {path!r}: {exc}") from None
+
+
+class ShipToWorkers:
+    """xdist's hook, registered only where xdist is: what each worker starts from."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        peer = config.stash[PEER_KEY]
+        self.payload = {
+            "target": config.stash[TARGET_KEY].spec,
+            "peer": peer.spec if peer is not None else None,
+            "known_gaps": [list(dataclasses.astuple(gap)) for gap in config.stash[KNOWN_GAPS_KEY]],
+        }
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[WORKERINPUT] = self.payload
