@@ -1,5 +1,11 @@
 """C1, C2, W2, F3 across runtime pairs: a saver child and a loader child per channel.
 
+Across targets (``--trtcache-peer``) a pickle brings the saver's classes with it: the
+loader child drives them with the saver's implementation (loaded beside its own), so
+the pair is judged on what crossing promises, the bytes (C1, C2, W2); a cache file or a
+stream carries bytes only, judged by the loader's own runtime. F3, a promise between one
+target's runtimes, runs on same-target pairs only.
+
 Expected values come from the reference model (``kernels.encode`` of the entries the
 saver's engines put in), never from re-running the target. Both children of a
 (pair, channel) are spawned once per session and judged by every clause here.
@@ -88,6 +94,7 @@ def test_a_wrapper_saved_in_one_runtime_loads_with_defaults_in_the_other(runtime
 
 
 @pytest.mark.clause("F3")
+@pytest.mark.within_target  # across targets a pickle brings the saver's own classes: C1 judges those pairs
 def test_a_facade_pickled_in_one_runtime_loads_in_the_other(runtime_pair, trtcache_pair_runs, check):
     run = _run(trtcache_pair_runs, runtime_pair, "facade-pickle", check)
     _no_exceptions(check, run)

@@ -42,7 +42,10 @@ def _pairs(config: pytest.Config) -> list[RuntimePair]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "runtime_pair" in metafunc.fixturenames:
-        ids = [pair.id for pair in _pairs(metafunc.config)]
+        pairs = _pairs(metafunc.config)
+        if metafunc.definition.get_closest_marker("within_target") is not None:
+            pairs = [p for p in pairs if p.saver.target is p.loader.target]
+        ids = [pair.id for pair in pairs]
         # The param is the id string: report._runtime_of reads it as the "runtime".
         metafunc.parametrize("runtime_pair", ids, indirect=True, ids=ids)
 

@@ -16,6 +16,7 @@ from pytest_trtcache.plugin import options
 
 MARKERS = (
     "clause(id, ...): the contract clause(s) a conformance test checks (see CLAUSES.md)",
+    "within_target: a runtime_pair test of a promise between one target's runtimes (no cross-target pairs)",
 )
 
 

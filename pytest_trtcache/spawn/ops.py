@@ -103,25 +103,25 @@ def _dump(step: Step, write: Callable[[Any], None]) -> None:
 def load(runtime: Runtime, step: Step, obs: Observation) -> None:
     channel = step.channel
     if channel == "handle-pickle":
-        # A handle pickle names its class: every runtime this process can run must have
-        # registered its handle class (a torchbind class is unknown until its library loads).
-        for other in runtime.target.runtimes.values():
-            if other.unavailable_reason() is None:
-                other.api
+        runtimes = _pickle_owners(runtime, step)
         with open(step.artifact, "rb") as f:
             handle = pickle.load(f)
         obs.facts["path"] = handle.path
-        # A handle pickle names its class: the loader gets the saver's handle type, and
-        # drives it with the runtime that owns that type.
-        owner = runtime.target.owner_of(handle) or runtime
+        # A pickle names its classes: the loader gets the saver's handle type (across
+        # targets, the saver's implementation), and drives it with the runtime owning it.
+        owner = next((rt for rt in runtimes if rt.owns(handle)), runtime)
         obs.facts["handle_runtime"] = owner.name
         _observe_handle(owner, handle, obs)
     elif channel in ("facade-pickle", "cache-file", "autosave-file", "stream"):
+        owner = runtime
         if channel == "facade-pickle":
+            runtimes = _pickle_owners(runtime, step)
             with open(step.artifact, "rb") as f:
                 rc = pickle.load(f)
             obs.facts["path"] = rc.path
             obs.facts["autosave_on_del"] = rc.autosave_on_del
+            # The saver's facade class: drive it with a runtime of the implementation it is.
+            owner = next((rt for rt in runtimes if isinstance(rc, rt.api.RuntimeCache)), runtime)
         elif channel == "stream":
             rc = runtime.api.RuntimeCache("")
             with open(step.artifact, "rb") as f:
@@ -130,7 +130,7 @@ def load(runtime: Runtime, step: Step, obs: Observation) -> None:
             rc = runtime.api.RuntimeCache(step.artifact)
             rc.load()
         obs.facts["handle_runtime"] = "cpp" if rc.is_cpp_runtime() else "python"
-        _observe_handle(runtime, runtime.handle_of(rc), obs)
+        _observe_handle(owner, owner.handle_of(rc), obs)
     elif channel == "wrapper-torch-save":
         import torch
 
@@ -142,6 +142,19 @@ def load(runtime: Runtime, step: Step, obs: Observation) -> None:
         obs.facts["implicit_cache_handle"] = repr(getattr(module, "_implicit_cache_handle", "<absent>"))
     else:  # pragma: no cover
         raise ValueError(channel)
+
+
+def _pickle_owners(runtime: Runtime, step: Step) -> list[Runtime]:
+    """The runtimes whose objects a pickle loaded here may be: the loader's target's, then,
+    across targets, the saver's. Each is loaded first, so its classes are registered (a
+    torchbind class is unknown until its library loads); the loader's stays active."""
+    from pytest_trtcache.targets import resolve
+
+    targets = [runtime.target] + ([resolve(step.saver_target, role=step.saver_role)] if step.saver_target else [])
+    found = [rt for target in targets for rt in target.runtimes.values() if rt.unavailable_reason() is None]
+    for rt in found:
+        rt.api
+    return [runtime] + [rt for rt in found if rt is not runtime]
 
 
 def _observe_handle(runtime: Runtime, handle: Any, obs: Observation) -> None:

@@ -81,11 +81,14 @@ class PairRun:
                 raise NotObservable(f"{side}: {obs.not_observable}")
 
 
-def step_for(runtime: Runtime, op: str, channel: str, workdir: str, artifact: str) -> Step:
+def step_for(runtime: Runtime, op: str, channel: str, workdir: str, artifact: str, saver: Optional[Runtime] = None) -> Step:
+    """A step in ``runtime``; a load of what ``saver`` (of another target) saved names it."""
     os.makedirs(workdir, exist_ok=True)
+    across = saver is not None and saver.target is not runtime.target
     return Step(
         target=runtime.target.spec, role=runtime.target.role, runtime=runtime.name, op=op, channel=channel,
         workdir=workdir, artifact=artifact, engine_runs=[[n, list(s)] for n, s in ENGINE_RUNS],
+        saver_target=saver.target.spec if across else "", saver_role=saver.target.role if across else "",
     )
 
 
@@ -117,7 +120,7 @@ class PairRuns:
             os.makedirs(where, exist_ok=True)
             if os.path.exists(artifact):
                 shutil.copyfile(artifact, own)
-            return self._run(step_for(pair.loader, "load", channel, os.path.join(where, "loader"), own))
+            return self._run(step_for(pair.loader, "load", channel, os.path.join(where, "loader"), own, saver=pair.saver))
 
         loaded = self._once(f"load-{pair.id}-{channel}", load)
         return PairRun(pair, channel, artifact, saved, loaded)

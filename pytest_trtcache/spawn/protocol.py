@@ -29,6 +29,9 @@ class Step:
     artifact: str  # what a save produces / a load consumes
     engine_runs: list[list[Any]] = field(default_factory=list)  # [[engine name, shape], ...]
     role: str = "target"
+    # A load across targets: the saver's target, whose objects a pickle brings along
+    saver_target: str = ""
+    saver_role: str = ""
     observation: str = ""  # path the child writes its Observation to
     leaks: str = ""  # path the child appends unraisable calls to (JSON lines)
     stdout: str = ""
