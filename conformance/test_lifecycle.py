@@ -15,6 +15,10 @@ passed to each run; ``--trtcache-lifecycle-cross`` makes the hostile-world run a
 
 from __future__ import annotations
 
+import builtins
+import importlib
+from typing import Any
+
 import pytest
 
 from pytest_trtcache.contract import spec
@@ -22,6 +26,9 @@ from pytest_trtcache.contract.verdict import ClauseViolation
 from pytest_trtcache.lifecycle import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine, machine_for, run_machine
 from pytest_trtcache.plugin.known_gaps import known_gaps_for
 from pytest_trtcache.plugin.profiles import settings_of
+
+# A builtin from 3.11; hypothesis depends on the exceptiongroup backport before that.
+ExceptionGroups = getattr(builtins, "BaseExceptionGroup", None) or importlib.import_module("exceptiongroup").BaseExceptionGroup
 
 NOT_REQUIRED = frozenset(c.id for c in spec.CLAUSES if c.level != "required")
 
@@ -51,7 +58,7 @@ def _run(runtime, request, tmp_path_factory, machine, unchecked=frozenset()) -> 
     profile = settings(settings_of(request.config), report_multiple_bugs=True)
     try:
         log = run_machine(bound, profile)
-    except BaseExceptionGroup as found:
+    except ExceptionGroups as found:
         raise _verdict(found, request) from None
     for what in sorted(log.not_observed.values()):
         request.node.user_properties.append(("trtcache_not_observed", what))
@@ -60,7 +67,7 @@ def _run(runtime, request, tmp_path_factory, machine, unchecked=frozenset()) -> 
         request.node.warn(pytest.PytestWarning("lifecycle machine, not observed: " + "; ".join(sorted(log.not_observed.values()))))
 
 
-def _verdict(found: BaseExceptionGroup, request) -> BaseException:
+def _verdict(found: Any, request) -> BaseException:
     """The one finding the test fails on: a clause the level gates on before one it does
     not, a required clause before the others; every other finding, each with its own
     shrunk example, goes to the report's user properties."""

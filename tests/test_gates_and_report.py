@@ -72,7 +72,7 @@ class TestGates:
             "nodeid": "test_an_ungated_failure_does_not_fail_the_run_but_is_reported_failed.py::test_extension_fails[python]",
             "clauses": ["H9"], "tagged": "H9", "clause": "H9", "level": "extension", "runtime": "python",
             "outcome": "fail (not gated)", "gated": False, "message": "serialize() while pending: expected b'x', observed b''",
-            "step": "serialize", "expected": "b'x'", "observed": "b''", "child_stderr": None, "reproduce": None, "part": None,
+            "step": "serialize", "expected": "b'x'", "observed": "b''", "child_stderr": None, "reproduce": None, "part": None, "unavailable_runtime": None,
         }
         assert by_test["test_security_fails[python]"]["message"] == "AssertionError: symlink target truncated"
         assert by_test["test_security_fails[python]"]["step"] == "test call"

@@ -90,12 +90,20 @@ def test_a_python_only_process_blocks_the_library_without_touching_files(fake_tr
     assert listing(fake_tree) == before
 
 
-def test_the_conformance_suite_runs_the_python_runtime_and_skips_cpp_with_the_reason(fake_tree) -> None:
+def test_the_conformance_suite_runs_the_python_runtime_and_fails_the_gate_on_the_missing_cpp(fake_tree) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([fake_tree, REPO])}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "trtcache", "conformance", "--trtcache-target=torch_tensorrt", "--trtcache-clause=H1,H4", "-q", "-rs", "-p", "no:cacheprovider"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "trtcache", "conformance", "--trtcache-target=torch_tensorrt", "--trtcache-clause=H1,H4", "-q", "-rs", "-p", "no:cacheprovider", *extra],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        )
+
+    result = run()
+    # The cpp runtime it declares could not run: the gate says so instead of passing.
+    assert result.returncode == 1, result.stdout + result.stderr
     assert "runtime cpp unavailable: torch.classes.tensorrt.RuntimeCacheHandle is not registered" in result.stdout
+    assert "trtcache gate FAILED: runtime cpp could not run here" in result.stdout and "--trtcache-runtimes=python" in result.stdout
     assert " passed" in result.stdout and "failed" not in result.stdout
+    python_only = run("--trtcache-runtimes=python")
+    assert python_only.returncode == 0 and " passed" in python_only.stdout, python_only.stdout + python_only.stderr

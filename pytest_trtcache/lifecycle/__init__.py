@@ -27,7 +27,7 @@ Use it from a test file (see docs/lifecycle.md)::
 from __future__ import annotations
 
 from pytest_trtcache.lifecycle.base import MachineBase, RunLog
-from pytest_trtcache.lifecycle.channel import Channel, SubprocessChannel
+from pytest_trtcache.lifecycle.channel import Channel
 from pytest_trtcache.lifecycle.for_maintainers import machine_for, machine_test_case
 from pytest_trtcache.lifecycle.machines import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine
 from pytest_trtcache.lifecycle.model import Model, World
@@ -49,7 +49,6 @@ __all__ = [
     "Model",
     "RunLog",
     "SaveRecorder",
-    "SubprocessChannel",
     "World",
     "dev_settings",
     "machine_for",

@@ -9,18 +9,23 @@ from hypothesis.stateful import precondition, rule
 
 from pytest_trtcache.lifecycle.base import MachineBase
 from pytest_trtcache.lifecycle.bundles import made_any, objects
-from pytest_trtcache.lifecycle.channel import SubprocessChannel
 from pytest_trtcache.lifecycle.strategies import FACADE
 from pytest_trtcache.reference.kernels import decode, encode
 
 
 class CrossProcessRules(MachineBase):
     """Sends objects through ``channel``: a :class:`~pytest_trtcache.lifecycle.channel.Channel`
-    in a class attribute (a plain function there needs ``staticmethod``), by default a
-    :class:`SubprocessChannel` to the bound target and runtime."""
+    in a class attribute (a plain function there needs ``staticmethod``), by default the
+    spawn layer's channel to the bound target and runtime with a fresh interpreter per send
+    (a run under the plugin passes the warm server's, ``trtcache_channel``)."""
 
     def channel(self, artifact: bytes, kind: str) -> dict[str, Any]:
-        return SubprocessChannel(self.runtime.target.spec, self.runtime.name)(artifact, kind)
+        import os
+
+        from pytest_trtcache.spawn.channel import SpawnerChannel
+        from pytest_trtcache.spawn.spawners import ExecSpawner
+
+        return SpawnerChannel(ExecSpawner(), self.runtime.target.spec, self.runtime.name, os.path.join(self.tmp, "channel"))(artifact, kind)
 
     @precondition(made_any)
     @rule(obj=objects)

@@ -17,7 +17,7 @@ def dev_settings() -> Settings:
     """The trtcache-dev profile (registered here if the plugin has not yet)."""
     from hypothesis.errors import InvalidArgument
 
-    from pytest_trtcache.plugin import profiles
+    from pytest_trtcache.lifecycle import profiles
 
     try:  # registering again inside a running test is deprecated (inspect.getmembers reads TestCase)
         return Settings.get_profile(profiles.DEV)

@@ -50,6 +50,7 @@ def judge(records: Iterable[dict[str, Any]], declared: list[str], selected: list
         )
     for runtime, why in unavailable.items():
         others = [n for n in selected if not runtime.endswith(n)] or ["NAME"]
+        why = why.removeprefix(f"runtime {runtime} unavailable: ")
         problems.append(f"runtime {runtime} could not run here ({why}). Fix it (trtcache doctor says how), or test without it: --trtcache-runtimes={','.join(others)}")
     return {
         "levels": sorted(levels),

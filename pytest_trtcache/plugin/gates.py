@@ -83,8 +83,9 @@ def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[
         _as_skip(report, exc, f"not observable: {exc}")
         return schema.test_record(nodeid, clauses, runtime or exc.runtime, schema.NOT_OBSERVED, message=str(exc), part=exc.part)
     if isinstance(exc, RuntimeUnavailable):
-        _as_skip(report, exc, f"runtime unavailable: {exc}")
-        return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=f"runtime unavailable: {exc}", unavailable_runtime=exc.runtime)
+        message = f"runtime {exc.runtime or ''} unavailable: {exc}".replace("runtime  ", "runtime ")
+        _as_skip(report, exc, message)
+        return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=message, unavailable_runtime=exc.runtime)
     if report.skipped:
         return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=_skip_reason(report))
     if exc is None:  # a failed call with no exception: a strict known gap that passed
