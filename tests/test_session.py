@@ -31,7 +31,9 @@ known_gaps.parse = counting_parse
 
 def pytest_sessionfinish(session):
     import os
-    with open(os.path.join(str(session.config.rootpath), "calls-" + os.environ.get("PYTEST_XDIST_WORKER", "main")), "w") as f:
+    # Not PYTEST_XDIST_WORKER: an outer xdist run (this project's own -n 2) sets it for the controller too.
+    name = session.config.workerinput["workerid"] if hasattr(session.config, "workerinput") else "main"
+    with open(os.path.join(str(session.config.rootpath), "calls-" + name), "w") as f:
         f.write(repr(calls))
 """
 

@@ -15,7 +15,8 @@ import pytest
 from pytest_trtcache.plugin import options
 
 MARKERS = (
-    "clause(id, ...): the contract clause(s) a conformance test checks (see CLAUSES.md)",
+    "clause(id, ..., checks=(ids)): the contract clause(s) a conformance test checks (see CLAUSES.md); checks= names "
+    "clauses it also reaches, for --trtcache-clause only",
     "within_target: a runtime_pair test of a promise between one target's runtimes (no cross-target pairs)",
 )
 
@@ -78,7 +79,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         keep, drop = [], []
         for item in items:
             marker = item.get_closest_marker("clause")
-            (keep if marker is not None and any(c in wanted for c in marker.args) else drop).append(item)
+            # ``checks=`` names clauses a test also reaches (a lifecycle machine's): selected
+            # by them, judged and gated on its own clauses only.
+            reached = (*marker.args, *marker.kwargs.get("checks", ())) if marker is not None else ()
+            (keep if any(c in wanted for c in reached) else drop).append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
