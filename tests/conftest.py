@@ -31,3 +31,17 @@ def cache_dir(tmp_path, monkeypatch) -> str:
     path = str(tmp_path / "trtcache-cache")
     monkeypatch.setenv("TRTCACHE_CACHE_DIR", path)
     return path
+
+
+@pytest.fixture
+def plugin_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Child pytest runs import this checkout, with no TRTCACHE_* variable or
+    PYTEST_ADDOPTS leaking in from the shell that runs these tests."""
+    from pathlib import Path
+
+    from pytest_trtcache.plugin import options
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
+    for option in options.OPTIONS:
+        monkeypatch.delenv(option.env, raising=False)
+    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)

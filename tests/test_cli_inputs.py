@@ -40,3 +40,8 @@ def test_run_with_workers_but_without_xdist_says_what_to_install(monkeypatch: py
     with pytest.raises(SystemExit) as exc:
         cli.main(["run", "-n", "2"])
     assert "needs pytest-xdist" in str(exc.value) and "pip install pytest-xdist" in str(exc.value)
+
+
+def test_bench_refuses_zero_samples() -> None:
+    out = _trtcache("bench", "-n", "0")
+    assert out.returncode == 2 and "expected a positive integer, got '0'" in out.stderr and "Traceback" not in out.stderr

@@ -4,13 +4,11 @@ timeout out of its range: one usage error naming the option, no test run."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pytest
 
 from pytest_trtcache.plugin import options
 
-ROOT = Path(__file__).resolve().parent.parent
 
 SUITE_LIKE = """
 import pytest
@@ -22,11 +20,7 @@ def test_h1(runtime):
 
 
 @pytest.fixture(autouse=True)
-def project(monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    for option in options.OPTIONS:
-        monkeypatch.delenv(option.env, raising=False)
-    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+def project(plugin_env: None, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_suite_like=SUITE_LIKE)
 
 

@@ -4,14 +4,11 @@ passing is reported; an entry that matches nothing is a warning and listed for t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pytest_trtcache.plugin import options
 from pytest_trtcache.plugin.known_gaps import Gap, parse
 
-ROOT = Path(__file__).resolve().parent.parent
 
 TESTS = """
 import pytest
@@ -42,11 +39,7 @@ def pytest_sessionfinish(session):
 
 
 @pytest.fixture(autouse=True)
-def project(monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    for option in options.OPTIONS:
-        monkeypatch.delenv(option.env, raising=False)
-    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+def project(plugin_env: None, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_gaps=TESTS)
     pytester.makeconftest(CONFTEST)
 
@@ -56,13 +49,14 @@ def _run(pytester: pytest.Pytester, gaps: str, *args: str) -> pytest.RunResult:
     return pytester.runpytest_subprocess("-p", "trtcache", "-p", "no:randomly", "-s", f"{options.KNOWN_GAPS}=gaps.txt", *args)
 
 
-def test_entries_by_clause_runtime_and_node_id_pattern_parse(tmp_path) -> None:
+def test_entries_by_clause_runtime_and_node_id_pattern_parse_past_comments(tmp_path) -> None:
     path = tmp_path / "gaps"
-    path.write_text("H8\nC1 cpp->python  # why\n*test_lifecycle.py::*hostile*[cpp]  # deep\n")
+    path.write_text("# header\n\nH8\nH9 python  # why\nC1 cpp->python\n*test_lifecycle.py::*hostile*[cpp]  # deep\n")
     assert parse(str(path)) == [
-        Gap("H8", None, "", f"{path}:1"),
-        Gap("C1", "cpp->python", "why", f"{path}:2"),
-        Gap(None, None, "deep", f"{path}:3", pattern="*test_lifecycle.py::*hostile*[cpp]"),
+        Gap("H8", None, "", f"{path}:3"),
+        Gap("H9", "python", "why", f"{path}:4"),
+        Gap("C1", "cpp->python", "", f"{path}:5"),
+        Gap(None, None, "deep", f"{path}:6", pattern="*test_lifecycle.py::*hostile*[cpp]"),
     ]
 
 

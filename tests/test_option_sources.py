@@ -21,11 +21,7 @@ def test_show(pytestconfig):
 
 
 @pytest.fixture(autouse=True)
-def project(monkeypatch: pytest.MonkeyPatch, pytester: pytest.Pytester) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    for option in options.OPTIONS:
-        monkeypatch.delenv(option.env, raising=False)
-    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+def project(plugin_env: None, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_show=SHOW)
 
 

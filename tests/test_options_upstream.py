@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from pytest_trtcache.plugin.known_gaps import Gap, parse
+from pytest_trtcache.plugin.known_gaps import parse
 from pytest_trtcache.plugin.options import gated_levels
 
 
@@ -22,16 +22,6 @@ def test_levels_parse_with_required_always_gated(value, expected) -> None:
 def test_bad_levels_name_the_value(value) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match=f"bad level {value!r}"):
         gated_levels(value)
-
-
-def test_known_gaps_lines_comments_and_runtimes(tmp_path) -> None:
-    path = tmp_path / "gaps"
-    path.write_text("# header\n\nH9\nH9 python  # why\nC1 cpp->python\n")
-    assert parse(str(path)) == [
-        Gap("H9", None, "", f"{path}:3"),
-        Gap("H9", "python", "why", f"{path}:4"),
-        Gap("C1", "cpp->python", "", f"{path}:5"),
-    ]
 
 
 @pytest.mark.parametrize("line", ["Z1", "H9 python extra", "h9"])

@@ -339,9 +339,16 @@ def plot(summary: dict[str, dict[str, Any]], path: str) -> Optional[str]:
     return None
 
 
+def _samples(value: str) -> int:
+    """At least one sample: a figure of none has no median."""
+    from pytest_trtcache.plugin.options import positive_int
+
+    return positive_int(value)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="trtcache bench", description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--samples", type=int, default=10, help="samples per figure (default 10)")
+    parser.add_argument("-n", "--samples", type=_samples, default=10, help="samples per figure (default 10)")
     parser.add_argument("--examples", type=int, default=30, help="in-process lifecycle examples (default 30)")
     parser.add_argument("--cross-examples", type=int, default=4, help="cross-process lifecycle examples (default 4)")
     parser.add_argument("--steps", type=int, default=10, help="state-machine steps per example (default 10)")

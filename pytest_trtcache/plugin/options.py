@@ -182,7 +182,7 @@ OPTIONS = (
            "required clauses the run may leave unobserved (comma-separated ids; recorded in the report); by default "
            "a required clause whose every test was not observable or skipped fails the run"),
     Option(LIFECYCLE_CROSS, flag_value, None,
-           "let the lifecycle state machines send objects to a child process (slow: a fresh interpreter per send)",
+           "let the lifecycle state machines send objects to a child process (each send a child of the run's spawner)",
            shown_default="off"),
 )
 BY_DEST = {option.dest: option for option in OPTIONS}
