@@ -32,12 +32,15 @@ ExceptionGroups = getattr(builtins, "BaseExceptionGroup", None) or importlib.imp
 
 NOT_REQUIRED = frozenset(c.id for c in spec.CLAUSES if c.level != "required")
 
-# The clauses each machine checks. The marker's clause is the first (the one most of its
-# rules exercise); the rest are ``checks=``, which --trtcache-clause selects by, while the
-# gate, the known gaps and the report go by the marker's clause alone (a passing machine
-# does not count as observing clauses it may have found not observable).
+# The clauses each machine checks; the marker's clause is the first (the one most of its
+# rules exercise). HOSTILE_ONLY are required clauses whose bugs only the hostile world
+# reaches (an autosave retried after a failed save breaks A4 there): ``checks=`` lets
+# --trtcache-clause (selfcheck) select the machine by them, while the gate, the known gaps
+# and the report go by the marker's clause alone. Listing every clause there would run the
+# three machines for every clause selected.
 HANDLE_CLAUSES = ("H5", "H1", "H2", "H3", "H4", "H6", "A2", "A5")
 FACADE_CLAUSES = ("A4", "A1", "A2", "A3", "A5", "A6", "A7", "A8", "F1", "F2", "S1", "S2", "S3", "W1", "W2", "H1", "H2", "H5")
+HOSTILE_ONLY = ("A4",)
 HOSTILE_CLAUSES = ("S4", "H8", "H9", "A9", "S5", "S6", "X1", "X2", *HANDLE_CLAUSES, *FACADE_CLAUSES)
 
 
@@ -91,16 +94,16 @@ def _verdict(found: Any, request) -> BaseException:
     return chosen
 
 
-@pytest.mark.clause(HANDLE_CLAUSES[0], checks=HANDLE_CLAUSES[1:])
+@pytest.mark.clause(HANDLE_CLAUSES[0])
 def test_handle_lifecycle_matches_the_model(runtime, request, tmp_path_factory):
     _run(runtime, request, tmp_path_factory, HandleMachine, unchecked=NOT_REQUIRED)
 
 
-@pytest.mark.clause(FACADE_CLAUSES[0], checks=FACADE_CLAUSES[1:])
+@pytest.mark.clause(FACADE_CLAUSES[0])
 def test_facade_lifecycle_and_autosave_match_the_model(runtime, request, tmp_path_factory):
     _run(runtime, request, tmp_path_factory, FacadeMachine, unchecked=NOT_REQUIRED)
 
 
-@pytest.mark.clause(HOSTILE_CLAUSES[0], checks=HOSTILE_CLAUSES[1:])
+@pytest.mark.clause(HOSTILE_CLAUSES[0], checks=HOSTILE_ONLY)
 def test_lifecycle_in_a_hostile_world_matches_the_model(runtime, request, tmp_path_factory):
     _run(runtime, request, tmp_path_factory, HostileWorldMachine)
