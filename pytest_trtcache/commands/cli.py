@@ -6,12 +6,14 @@
     trtcache selfcheck [...]      (pytest_trtcache.commands.selfcheck, when present)
     trtcache verdicts [...]       (clause x version table over released wheels)
     trtcache bench [...]          (side-by-side costs; pytest_trtcache.commands.bench)
+    trtcache mutate [...]         (mutation score of the suite; pytest_trtcache.commands.mutate)
+    trtcache mutate-worker [...]  (a worker on another machine for trtcache mutate)
 
 ``run`` works from any directory: the suite is the installed ``pytest_trtcache.conformance``
 package, run by a child pytest with an empty ini (a user's configuration does not
 interfere) from the caller's directory, so relative paths in pytest options land there
 and ``--lf`` / ``--ff`` use ``./.pytest_cache``. SIGINT / SIGTERM stop the child pytest
-(``run``, ``selfcheck``, ``verdicts``, ``bench``), remove the temp dirs and exit 130 / 143.
+(``run``, ``selfcheck``, ``verdicts``, ``bench``, ``mutate``), remove the temp dirs and exit 130 / 143.
 """
 
 from __future__ import annotations
@@ -77,6 +79,18 @@ def cmd_bench(ns: argparse.Namespace, rest: list[str]) -> int:
     return main(rest)
 
 
+def cmd_mutate(ns: argparse.Namespace, rest: list[str]) -> int:
+    from pytest_trtcache.commands.mutate import main
+
+    return main(rest)
+
+
+def cmd_mutate_worker(ns: argparse.Namespace, rest: list[str]) -> int:
+    from pytest_trtcache.commands.mutate import worker_main
+
+    return worker_main(rest)
+
+
 def parser() -> argparse.ArgumentParser:
     from pytest_trtcache import __version__
 
@@ -100,6 +114,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("selfcheck", help="run the suite against the bug zoo", add_help=False).set_defaults(func=cmd_selfcheck)
     sub.add_parser("verdicts", help="clause x version table over released wheels", add_help=False).set_defaults(func=cmd_verdicts)
     sub.add_parser("bench", help="side-by-side costs: children, pairs, plugin load, suite, lifecycle", add_help=False).set_defaults(func=cmd_bench)
+    sub.add_parser("mutate", help="mutation score of the suite over a target's python files (cosmic-ray)", add_help=False).set_defaults(func=cmd_mutate)
+    sub.add_parser("mutate-worker", help="a cosmic-ray worker for another machine's trtcache mutate", add_help=False).set_defaults(func=cmd_mutate_worker)
     return top
 
 

@@ -7,6 +7,9 @@ Accepted forms (``--trtcache-target`` / ``TRTCACHE_TARGET``)::
     mutant:<name>             a bug-zoo variant of the reference (self-checking)
     wheel:<requirement>       upstream's python sources from a released wheel (pip download, cached)
     wheel:/path/to/file.whl   the same from a local wheel file
+    sources:/path/to/dir      upstream-shaped sources laid out as in the wheel
+                              (``<dir>/torch_tensorrt/runtime/_runtime_cache.py``), e.g. a
+                              copy that ``trtcache mutate`` mutates
     torch_tensorrt            the installed torch_tensorrt package (cpp and python runtimes)
     <name>                    a vendor target registered under the entry-point group
                               ``pytest_trtcache.targets`` (see :mod:`.entry_points`)
@@ -20,7 +23,7 @@ from .base import NotObservable, Runtime, RuntimeUnavailable, Surface, Target, T
 
 ENV = "TRTCACHE_TARGET"
 DEFAULT = "reference"
-FORMS = ("reference", "module:<dotted.path>", "mutant:<name>", "wheel:<requirement>", "wheel:/path/to/file.whl", "torch_tensorrt", "<entry-point name>")
+FORMS = ("reference", "module:<dotted.path>", "mutant:<name>", "wheel:<requirement>", "wheel:/path/to/file.whl", "sources:/path/to/dir", "torch_tensorrt", "<entry-point name>")
 
 
 def _module_target(spec: str, dotted: str, validate: bool) -> Target:
@@ -70,6 +73,10 @@ def resolve(spec: str, role: str = "target", validate: bool = False) -> Target:
         from .wheel import wheel_target
 
         target = wheel_target(spec, rest)
+    elif kind == "sources" and rest:
+        from .wheel import sources_target
+
+        target = sources_target(spec, rest)
     elif spec == "torch_tensorrt":
         from .torch_tensorrt import torch_tensorrt_target
 

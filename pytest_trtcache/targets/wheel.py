@@ -129,17 +129,32 @@ class WheelPython(UpstreamShapedPython):
         return surface_of(module, wrapper_class=upstream_shim.wrapper_class(), what=self.target.spec)
 
 
+def _python_target(spec: str, root: str, version: str, description: str) -> Target:
+    _require_numpy_if_used(spec, root)
+    target = Target(spec=spec, description=description)
+    target.versions["torch-tensorrt"] = version
+    target.runtimes["python"] = WheelPython(target, root)
+    return target
+
+
+def sources_target(spec: str, rest: str) -> Target:
+    """``sources:<dir>``: the sources a wheel's extraction would give, already in ``<dir>``."""
+    root = os.path.abspath(os.path.expanduser(rest))
+    missing = [name for name in SOURCES if not os.path.isfile(os.path.join(root, name))]
+    if missing:
+        raise TargetError(f"bad target {spec!r}: {root} has no {', '.join(missing)} (lay the sources out as in the wheel)")
+    # the absolute form: children resolve the spec again, from other directories
+    return _python_target(f"sources:{root}", root, "sources", f"upstream-shaped python sources in {root} (import shim, stand-in engine wrapper)")
+
+
 def wheel_target(spec: str, rest: str) -> Target:
     if rest.endswith(".whl"):
         wheel = os.path.abspath(os.path.expanduser(rest))
         if not os.path.isfile(wheel):
             raise TargetError(f"bad target {spec!r}: no such wheel file {wheel}")
+        spec = f"wheel:{wheel}"  # the absolute form: children resolve the spec again, from other directories
     else:
         wheel = fetch(rest)
     root = extract(wheel)
-    _require_numpy_if_used(spec, root)
     version = version_of(wheel)
-    target = Target(spec=spec, description=f"torch-tensorrt {version} python sources from {os.path.basename(wheel)} (import shim, stand-in engine wrapper)")
-    target.versions["torch-tensorrt"] = version
-    target.runtimes["python"] = WheelPython(target, root)
-    return target
+    return _python_target(spec, root, version, f"torch-tensorrt {version} python sources from {os.path.basename(wheel)} (import shim, stand-in engine wrapper)")

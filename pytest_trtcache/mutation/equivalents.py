@@ -1,0 +1,86 @@
+"""Mutants documented as unobservable: left out of the score, each with its reason.
+
+A TOML file of ``[[mutant]]`` tables::
+
+    [[mutant]]
+    file = "pytest_trtcache/reference/cache.py"   # tree-relative, as the result names it
+    operator = "core/NumberReplacer"
+    before = "    timeout: float = 60.0"            # the mutated line, as in the diff
+    after = "    timeout: float = 61.0"
+    reason = "why no test can observe it"
+
+A mutant matches an entry when file, operator and the diff's removed and added lines
+are the same (occurrence numbers shift with every edit; the line text does not). The
+project's own list (``equivalents.toml`` beside this module, rendered in
+``docs/equivalent-mutants.md``) applies by default; ``--equivalents FILE`` adds a
+vendor's. An entry that matches no generated mutant is reported as stale.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .trees import MutateError
+
+OWN = os.path.join(os.path.dirname(__file__), "equivalents.toml")
+DOC_START, DOC_END = "<!-- equivalents:start -->", "<!-- equivalents:end -->"
+_KEYS = ("file", "operator", "before", "after", "reason")
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    file: str
+    operator: str
+    before: str
+    after: str
+    reason: str
+    origin: str  # the TOML file it came from
+
+    def matches(self, mutant) -> bool:
+        removed, added = mutant.changed()
+        return (mutant.file == self.file and mutant.operator == self.operator
+                and [l.rstrip() for l in removed] == [self.before.rstrip()] and [l.rstrip() for l in added] == [self.after.rstrip()])
+
+
+def load(paths: Sequence[str]) -> list[Equivalent]:
+    import toml  # cosmic-ray's own dependency; tomllib is 3.11+
+
+    entries = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = toml.load(f)
+        except (OSError, toml.TomlDecodeError) as exc:
+            raise MutateError(f"--equivalents {path}: {exc}") from None
+        for index, entry in enumerate(data.get("mutant", [])):
+            missing = [key for key in _KEYS if not isinstance(entry.get(key), str) or (key == "reason" and not entry[key].strip())]
+            if missing:
+                raise MutateError(f"--equivalents {path}: [[mutant]] #{index + 1} lacks {', '.join(missing)} (each entry needs {', '.join(_KEYS)})")
+            entries.append(Equivalent(**{key: entry[key] for key in _KEYS}, origin=path))
+    return entries
+
+
+def apply(entries: Iterable[Equivalent], mutants) -> list[Equivalent]:
+    """Mark the survivors that match an entry ``equivalent``; return the entries that
+    matched no mutant at all (stale: the code changed under them)."""
+    used = set()
+    for mutant in mutants:
+        for entry in entries:
+            if entry.matches(mutant):
+                used.add(entry)
+                if mutant.verdict == "survived":
+                    mutant.verdict, mutant.why = "equivalent", entry.reason
+                break
+    return [entry for entry in entries if entry not in used]
+
+
+def render(entries: Sequence[Equivalent]) -> str:
+    """The Markdown list of ``docs/equivalent-mutants.md``'s generated section."""
+    lines = [DOC_START, ""]
+    for entry in entries:
+        lines += [f"* `{entry.file}`, {entry.operator}:", "  ```diff", f"  -{entry.before}", f"  +{entry.after}", "  ```",
+                  "  " + " ".join(entry.reason.split()), ""]
+    lines.append(DOC_END)
+    return "\n".join(lines)

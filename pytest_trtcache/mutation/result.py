@@ -1,0 +1,137 @@
+"""One mutation run's result: each mutant's verdict, the score, the JSON form.
+
+score = killed / (measured - equivalent), where ``measured`` are the mutants the run
+executed (all generated ones, or the ``--sample``). A timeout counts as killed (the
+mutant hangs the suite: observable); an ``error`` (the measurement itself went wrong:
+a worker died, the target imported from outside the tree) is never a kill and makes
+the run incomplete.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+from . import run_one
+
+SCHEMA = "pytest-trtcache/mutate/1"
+VERDICTS = ("killed", "timeout", "survived", "equivalent", "error", "skipped")
+_HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
+
+
+@dataclass
+class Mutant:
+    job_id: str
+    file: str  # tree-relative
+    source: str  # the original file the mutant was made from
+    operator: str
+    occurrence: int
+    line: Optional[int] = None
+    diff: str = ""
+    verdict: str = "skipped"
+    phase: str = ""  # near, rest, all
+    function: str = ""
+    killer: dict = field(default_factory=dict)  # test, clause, outcome, message
+    seconds: dict = field(default_factory=dict)
+    why: str = ""  # equivalent: the documented reason; error: what went wrong
+
+    def changed(self) -> tuple[list[str], list[str]]:
+        """The diff's removed and added lines, without their +/- marks."""
+        removed, added = [], []
+        for line in self.diff.splitlines():
+            if line.startswith(("---", "+++")):
+                continue
+            if line.startswith("-"):
+                removed.append(line[1:])
+            elif line.startswith("+"):
+                added.append(line[1:])
+        return removed, added
+
+
+def first_changed_line(diff: str) -> Optional[int]:
+    """The original file's line number of a unified diff's first removed line."""
+    number = None
+    for line in diff.splitlines():
+        hunk = _HUNK.match(line)
+        if hunk:
+            number = int(hunk.group(1))
+            continue
+        if number is None or line.startswith(("---", "+++")):
+            continue
+        if line.startswith("-"):
+            return number
+        if not line.startswith("+"):
+            number += 1
+    return None
+
+
+def verdict_of(output: str, test_outcome: Optional[str], worker_outcome: str) -> tuple[str, dict]:
+    """Our verdict from cosmic-ray's result and :mod:`.run_one`'s last line."""
+    if worker_outcome == "skipped":
+        return "skipped", {}
+    if output.strip() == "timeout" and test_outcome == "killed":
+        return "timeout", {}
+    if worker_outcome != "normal":
+        return "error", {"why": f"cosmic-ray worker outcome {worker_outcome}: {output[-1500:]}"}
+    marked = [line for line in output.splitlines() if line.startswith(run_one.MARK)]
+    if not marked:
+        return "error", {"why": f"the test command printed no {run_one.MARK.strip()} line (cosmic-ray: {test_outcome}): {output[-1500:]}"}
+    fields = json.loads(marked[-1][len(run_one.MARK):])
+    verdict = fields.pop("verdict")
+    if verdict in ("killed", "survived") and (verdict == "killed") != (test_outcome == "killed"):
+        return "error", {"why": f"run_one said {verdict} but cosmic-ray recorded {test_outcome}"}
+    return verdict, fields
+
+
+@dataclass
+class MutationResult:
+    target: str
+    engine: str
+    files: list[str]
+    generated: int
+    seed: Optional[int]
+    sample: Optional[int]
+    jobs: int
+    workers: list[str]
+    baseline_seconds: float
+    timeout_seconds: float
+    seconds: float = 0.0
+    left_out: dict = field(default_factory=dict)  # "clause outcome": tests the original does not pass
+    mutants: list[Mutant] = field(default_factory=list)
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for m in self.mutants if m.verdict == verdict)
+
+    @property
+    def measured(self) -> int:
+        return sum(1 for m in self.mutants if m.verdict != "skipped")
+
+    @property
+    def score(self) -> Optional[float]:
+        denominator = self.measured - self.count("equivalent") - self.count("error")
+        if denominator <= 0:
+            return None
+        return (self.count("killed") + self.count("timeout")) / denominator
+
+    @property
+    def complete(self) -> bool:
+        return self.count("error") == 0
+
+    def survivors(self) -> list[Mutant]:
+        return [m for m in self.mutants if m.verdict == "survived"]
+
+    def as_json(self) -> dict[str, Any]:
+        counts = {verdict: self.count(verdict) for verdict in VERDICTS}
+        data = asdict(self)
+        data.update(schema=SCHEMA, measured=self.measured, counts=counts, score=self.score, complete=self.complete)
+        return data
+
+    def summary(self) -> str:
+        score = "n/a" if self.score is None else f"{100 * self.score:.1f}%"
+        counts = ", ".join(f"{v} {self.count(v)}" for v in VERDICTS if self.count(v) and v != "skipped")
+        sampled = f" (sample of {self.measured}, seed {self.seed})" if self.sample else ""
+        return (f"mutation score {score}: {self.count('killed') + self.count('timeout')} killed of "
+                f"{self.measured - self.count('equivalent') - self.count('error')} non-equivalent mutants{sampled}; "
+                f"{self.generated} generated; {counts}; {self.seconds:.0f} s with {self.jobs} worker(s)")
