@@ -84,3 +84,27 @@ def render(entries: Sequence[Equivalent]) -> str:
                   "  " + " ".join(entry.reason.split()), ""]
     lines.append(DOC_END)
     return "\n".join(lines)
+
+
+DOC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs", "equivalent-mutants.md")
+
+
+def main(argv: "Sequence[str] | None" = None) -> int:
+    """``python -m pytest_trtcache.mutation.equivalents --write``: regenerate the doc's list."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    with open(DOC, encoding="utf-8") as f:
+        doc = f.read()
+    start, end = doc.index(DOC_START), doc.index(DOC_END) + len(DOC_END)
+    fresh = doc[:start] + render(load([OWN])) + doc[end:]
+    if "--write" in args:
+        with open(DOC, "w", encoding="utf-8") as f:
+            f.write(fresh)
+        return 0
+    print("up to date" if fresh == doc else f"{DOC} is out of date: run with --write")
+    return 0 if fresh == doc else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

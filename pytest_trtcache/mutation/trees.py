@@ -120,6 +120,13 @@ def tree_for(spec: str) -> Tree:
         except TargetError as exc:
             raise MutateError(str(exc)) from None
     if kind == "sources" and rest:
+        from pytest_trtcache.targets import TargetError
+        from pytest_trtcache.targets.wheel import sources_target
+
+        try:
+            sources_target(spec, rest)  # the same checks as trtcache run's
+        except TargetError as exc:
+            raise MutateError(str(exc)) from None
         return _upstream(spec, os.path.abspath(os.path.expanduser(rest)))
     raise MutateError(f"--target {spec}: mutate measures a target whose python sources are on disk: reference, module:<dotted.path>, wheel:<requirement or file>, sources:<dir>")
 
