@@ -1,4 +1,4 @@
-"""A3-A8, A10, A11: autosave through ``__del__``, the at-exit hook and ``runtime_cache()``.
+"""A3-A8, A10-A12: autosave through ``__del__``, the at-exit hook and ``runtime_cache()``.
 
 At-exit registrations go to a fake registry (``atexit_spy``) so a test can call the
 captured hook itself; saves are counted by wrapping the facade class's ``save``.
@@ -297,3 +297,33 @@ def test_the_context_manager_reads_a_read_only_source_once(runtime, check):
                     check.equal("serialize() inside the block", bytes_of(handle.serialize()), BLOB_A)
         check.equal("read() calls", source.reads, 1)
         check.equal("warnings or errors reported (a write attempted on a read-only source)", reports.records, [])
+
+
+@pytest.mark.clause("A12")
+@pytest.mark.parametrize("bad", [42, None, b"cache.bin"], ids=["int", "None", "bytes"])
+def test_the_context_manager_refuses_a_path_it_cannot_use(runtime, check, bad):
+    wrapper = cm_wrapper(runtime)
+    with check.step(f"runtime_cache(wrapper, {bad!r})"):
+        try:
+            runtime.api.runtime_cache(wrapper, bad)
+        except TypeError as exc:
+            check.true(f"a message naming the type (got {exc})", type(bad).__name__ in str(exc))
+        else:
+            check.fail(f"expected TypeError for a path of type {type(bad).__name__}, observed none")
+
+
+@pytest.mark.clause("A12")
+def test_the_context_manager_refuses_targets_without_an_engine(runtime, check, tmp_path):
+    cm_wrapper(runtime)  # NotObservable where there is no runtime_cache() / wrapper
+    path = tmp_path / "cache.bin"
+    path.write_bytes(BLOB_A)
+    with check.step("with runtime_cache(torch.nn.Linear(3, 3), path)"):
+        entered = False
+        try:
+            with runtime.api.runtime_cache(torch.nn.Linear(3, 3), str(path)):
+                entered = True
+        except RuntimeError:
+            pass
+        check.equal("the block entered without an engine", entered, False)
+        check.equal("files in the directory (no lock, no temp)", sorted(p.name for p in tmp_path.iterdir()), ["cache.bin"])
+        check.equal("the cache file", path.read_bytes(), BLOB_A)

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from pytest_trtcache.targets.base import bytes_of, tensor_of
+from pytest_trtcache.targets.base import NotObservable, bytes_of, tensor_of
 
 from .blobs import BLOB_A, BLOB_B, ENTRIES_A
 
@@ -144,6 +144,19 @@ def warm(runtime, rc) -> None:
     handle = runtime.handle_of(rc)
     runtime.materialize(handle)
     runtime.add_kernels(handle, ENTRIES_A)
+
+
+@pytest.mark.clause("S2")
+def test_the_context_manager_with_an_empty_path_touches_no_file(runtime, check, tmp_path, monkeypatch):
+    if runtime.api.runtime_cache is None or runtime.api.wrapper_class is None:
+        raise NotObservable(f"{runtime.target.spec}:{runtime.name} lacks runtime_cache() or an engine wrapper")
+    monkeypatch.chdir(tmp_path)
+    with check.step("with runtime_cache(wrapper, '') and kernels added inside the block"):
+        with check.no_exception("entering and leaving the block"):
+            with runtime.api.runtime_cache(runtime.api.wrapper_class(), "") as rc:
+                check.equal("path of the in-memory cache", rc.path, "")
+                warm(runtime, rc)
+        check.equal("files created", listing(tmp_path), [])
 
 
 @pytest.mark.clause("S7")

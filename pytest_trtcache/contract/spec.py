@@ -68,6 +68,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("A9", _E, "a failed autosave is reported (a logged warning), never silently lost."),
     Clause("A10", _R, "on leaving `runtime_cache()`, every engine under it gets back the runtime settings it had on entry, whether the block raised or not and whether the save on exit failed or not."),
     Clause("A11", _E, "`runtime_cache()` given a one-way stream uses only the direction it has: a write-only sink is never read and gets `serialize()` once on exit; a read-only source is read once on enter and no write is attempted (nothing reported)."),
+    Clause("A12", _R, "`runtime_cache()` refuses what it cannot use before touching a file: a `path` that is neither str, `os.PathLike` nor a stream raises TypeError when called, and targets with no engine under them raise RuntimeError on entering."),
     Clause("S1", _R, "`save()` with nothing to serialize leaves an existing file untouched and leaves no temp file."),
     Clause("S2", _R, "`load()` of a missing file or an empty path is a no-op; `save()` to an empty path is a no-op."),
     Clause("S3", _R, "bytes loaded from a stream reach the cache (visible after materialization), read to its end however short its reads; `save_to_stream()` writes exactly `serialize()`; the counts returned are the bytes moved."),

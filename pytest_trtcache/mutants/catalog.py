@@ -312,3 +312,9 @@ register(Mutant(
     origin="torch-tensorrt 2.14.0: runtime_cache()._load_into reads any stream it accepted, write-only sinks included",
     description="runtime_cache(module, sink) with a write-only sink raises AttributeError on entering the block",
 ))
+register(Mutant(
+    name="cm-without-engines",
+    clauses=("A12",),
+    origin="plausible: runtime_cache().__enter__ without upstream's 'requires at least one TorchTensorRTModule' RuntimeError",
+    description="a runtime_cache() block over a model with no engine is entered, loading (and on exit saving) a cache no engine uses",
+))
