@@ -1,4 +1,4 @@
-"""A3-A8: autosave through ``__del__``, the at-exit hook and ``runtime_cache()``.
+"""A3-A8, A10-A12: autosave through ``__del__``, the at-exit hook and ``runtime_cache()``.
 
 At-exit registrations go to a fake registry (``atexit_spy``) so a test can call the
 captured hook itself; saves are counted by wrapping the facade class's ``save``.
@@ -11,8 +11,10 @@ import gc
 import weakref
 
 import pytest
+import torch
 
-from pytest_trtcache.targets.base import NotObservable
+from pytest_trtcache.contract.reported import capture_reports
+from pytest_trtcache.targets.base import NotObservable, bytes_of
 
 from .blobs import BLOB_A, ENTRIES_A
 
@@ -223,3 +225,107 @@ def test_a_failing_save_on_exit_does_not_mask_the_users_exception(runtime, check
                 raise _UserError("the user's error")
         check.equal("the exception leaving the block", type(info.value).__name__, _UserError.__name__)
         check.equal("save attempts on exit", saves.count, 1)
+
+
+@pytest.mark.clause("A10")
+@pytest.mark.parametrize("save", ["succeeds", "fails"], ids=["save-succeeds", "save-fails"])
+@pytest.mark.parametrize("body", ["returns", "raises"], ids=["body-returns", "body-raises"])
+def test_leaving_the_context_manager_restores_every_engines_settings(runtime, check, save_counter, tmp_path, body, save):
+    engines = (cm_wrapper(runtime), cm_wrapper(runtime))
+    model = torch.nn.Sequential(*engines)
+    before = [engine.runtime_settings for engine in engines]
+    save_counter(fail_with=OSError("disk full (injected)") if save == "fails" else None)
+    with check.step(f"runtime_cache(model, path) whose block {body} and whose save on exit {save}"):
+        try:
+            with runtime.api.runtime_cache(model, str(tmp_path / "cache.bin")) as rc:
+                attached = [getattr(engine.runtime_settings, "runtime_cache", None) for engine in engines]
+                check.true("every engine to carry the block's cache inside it", all(a is rc for a in attached), observed=attached)
+                run_engine(runtime, rc)
+                if body == "raises":
+                    raise _UserError("the user's error")
+        except _UserError:
+            pass
+        check.equal("runtime settings of each engine after the block", [engine.runtime_settings for engine in engines], before)
+
+
+class _Sink:
+    """A write-only stream (no ``read``), as a socket or a compressor's input is."""
+
+    def __init__(self) -> None:
+        self.data, self.writes = b"", 0
+
+    def write(self, data: bytes) -> int:
+        self.data += bytes(data)
+        self.writes += 1
+        return len(data)
+
+
+class _Source:
+    """A read-only stream (no ``write``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.reads = data, 0
+
+    def read(self, size: int = -1) -> bytes:
+        self.reads += 1
+        data, self.data = self.data, b""
+        return data
+
+
+@pytest.mark.clause("A11")
+def test_the_context_manager_writes_a_write_only_sink_once(runtime, check):
+    wrapper = cm_wrapper(runtime)
+    sink = _Sink()
+    with check.step("runtime_cache(wrapper, sink) with a sink that has write() but no read()"):
+        with check.no_exception("entering and leaving the block"):
+            with runtime.api.runtime_cache(wrapper, sink) as rc:
+                run_engine(runtime, rc)
+        check.equal("write() calls on exit", sink.writes, 1)
+        check.equal("bytes written to the sink", sink.data, BLOB_A)
+
+
+@pytest.mark.clause("A11")
+def test_the_context_manager_reads_a_read_only_source_once(runtime, check):
+    wrapper = cm_wrapper(runtime)
+    source = _Source(BLOB_A)
+    with check.step("runtime_cache(wrapper, source) with a source that has read() but no write()"):
+        with capture_reports() as reports:
+            with check.no_exception("entering and leaving the block"):
+                with runtime.api.runtime_cache(wrapper, source) as rc:
+                    handle = runtime.handle_of(rc)
+                    runtime.materialize(handle)
+                    check.equal("serialize() inside the block", bytes_of(handle.serialize()), BLOB_A)
+        check.equal("read() calls", source.reads, 1)
+        check.equal("warnings or errors reported (a write attempted on a read-only source)", reports.records, [])
+
+
+@pytest.mark.clause("A12")
+@pytest.mark.parametrize("bad", [42, None, b"cache.bin"], ids=["int", "None", "bytes"])
+def test_the_context_manager_refuses_a_path_it_cannot_use(runtime, check, bad):
+    if runtime.api.runtime_cache is None:
+        raise NotObservable(f"{runtime.target.spec}:{runtime.name} lacks runtime_cache()")
+    with check.step(f"runtime_cache(torch.nn.Linear(3, 3), {bad!r})"):
+        try:  # the path is refused at the call, before the targets are looked at
+            runtime.api.runtime_cache(torch.nn.Linear(3, 3), bad)
+        except TypeError as exc:
+            check.true(f"a message naming the type (got {exc})", type(bad).__name__ in str(exc))
+        else:
+            check.fail(f"expected TypeError for a path of type {type(bad).__name__}, observed none")
+
+
+@pytest.mark.clause("A12")
+def test_the_context_manager_refuses_targets_without_an_engine(runtime, check, tmp_path):
+    if runtime.api.runtime_cache is None:
+        raise NotObservable(f"{runtime.target.spec}:{runtime.name} lacks runtime_cache()")
+    path = tmp_path / "cache.bin"
+    path.write_bytes(BLOB_A)
+    with check.step("with runtime_cache(torch.nn.Linear(3, 3), path)"):
+        entered = False
+        try:
+            with runtime.api.runtime_cache(torch.nn.Linear(3, 3), str(path)):
+                entered = True
+        except RuntimeError:
+            pass
+        check.equal("the block entered without an engine", entered, False)
+        check.equal("files in the directory (no lock, no temp)", sorted(p.name for p in tmp_path.iterdir()), ["cache.bin"])
+        check.equal("the cache file", path.read_bytes(), BLOB_A)

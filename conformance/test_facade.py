@@ -1,7 +1,8 @@
-"""F1-F2: pickling the ``RuntimeCache`` facade, in each runtime of the target."""
+"""F1, F2, F4: pickling and deep-copying the ``RuntimeCache`` facade, in each runtime of the target."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import pickle
 
@@ -9,7 +10,7 @@ import pytest
 
 from pytest_trtcache.targets.base import ATEXIT_TOKEN, bytes_of, tensor_of
 
-from .blobs import BLOB_A
+from .blobs import BLOB_A, ENTRIES_B
 
 # What an at-exit token (a partial over a weakref to the facade, or a bound method of
 # it) would drag into a stream; pickle stores module and attribute names as raw UTF-8.
@@ -88,3 +89,33 @@ def test_unpickling_re_arms_one_fresh_hook_only_when_autosave_was_on(runtime, ch
     disarm(loaded)
     del rc, loaded
     gc.collect()
+
+
+@pytest.mark.clause("F4")
+@pytest.mark.parametrize("autosave", [True, False], ids=["autosave", "no-autosave"])
+def test_deepcopy_of_a_facade_behaves_like_a_pickle_round_trip(runtime, check, atexit_spy, tmp_path, autosave):
+    path = str(tmp_path / "cache.bin")
+    rc = runtime.api.RuntimeCache(path, autosave_on_del=autosave)
+    handle = runtime.handle_of(rc)
+    handle.deserialize(tensor_of(BLOB_A))
+    original = atexit_spy.registered_for(rc)
+    with check.step(f"copy.deepcopy of a pending RuntimeCache(autosave_on_del={autosave})"):
+        with check.no_exception("copy.deepcopy"):
+            copied = copy.deepcopy(rc)
+        check.true("a distinct facade", copied is not rc, observed="the same object (identity kept)")
+        check.equal("path of the copy", copied.path, path)
+        check.equal("autosave_on_del of the copy", copied.autosave_on_del, autosave)
+        twin = runtime.handle_of(copied)
+        check.true("the copy to have a handle of its own", twin is not handle, observed="the original's handle")
+        armed = [hook for hook in atexit_spy.registered_for(copied) if all(hook is not o for o in original)]
+        check.equal("fresh at-exit hooks registered for the copy", len(armed), 1 if autosave else 0)
+    with check.step("materialize the copy and add kernels to it"):
+        runtime.materialize(twin)
+        check.equal("serialize() of the copy", bytes_of(twin.serialize()), BLOB_A)
+        runtime.add_kernels(twin, ENTRIES_B)
+    with check.step("the original after its copy changed"):
+        check.equal("has_cache() of the original", handle.has_cache(), False)
+        runtime.materialize(handle)
+        check.equal("serialize() of the original", bytes_of(handle.serialize()), BLOB_A)
+    disarm(rc)
+    disarm(copied)

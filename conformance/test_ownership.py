@@ -2,6 +2,10 @@
 ``load_from_stream()`` or ``load()`` returns, the caller may overwrite or free the
 tensor, its buffer, the stream or the file (reuse is the point of a buffer); the cache
 must hold what it was given, not a view of the caller's memory.
+
+H11: what a caller gets back is the caller's. ``serialize()`` hands out a tensor the caller
+may write into (upstream's python handle copies through ``bytearray``, its cpp handle
+into a fresh ``at::empty``); the cache must not be a view of it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import torch
 
 from pytest_trtcache.contract.size_checks import holds
 from pytest_trtcache.contract.sizes import sized
+from pytest_trtcache.targets.base import bytes_of
 
 SIZE = (1 << 16) + 1  # past a 16-bit length and a typical copy chunk
 JUNK = 0xA5
@@ -82,3 +87,22 @@ def test_load_keeps_no_view_of_the_file(runtime, check, tmp_path):
         with open(path, "r+b") as f:  # in place, as a writer would through a mapping
             f.write(bytes([JUNK]) * len(payload))
         holds(runtime, check, runtime.handle_of(rc), payload, "the file was overwritten")
+
+
+# -- H11: what a caller gets back is the caller's ------------------------------------------
+@pytest.mark.clause("H11")
+@pytest.mark.parametrize("state", ["pending", "materialized"])
+def test_serialize_returns_bytes_the_caller_owns(runtime, check, state):
+    payload = sized(SIZE)
+    handle = runtime.handle_of(runtime.api.RuntimeCache(""))  # the facade's: no handle class needed
+    handle.deserialize(torch.frombuffer(bytearray(payload), dtype=torch.uint8))
+    if state == "materialized":
+        runtime.materialize(handle)
+    first = handle.serialize()
+    before = bytes_of(first)
+    with check.step(f"serialize() of a {state} handle, then the returned tensor overwritten"):
+        first.fill_(JUNK)
+        second = handle.serialize()
+        check.equal("serialize() after the earlier result was overwritten", bytes_of(second), before)
+        second.fill_(JUNK ^ 0xFF)
+        holds(runtime, check, handle, payload, "two serialize() results overwritten")

@@ -1,4 +1,4 @@
-"""S1-S3: ``save``/``load`` to files and streams, in each runtime of the target."""
+"""S1-S3, S7, S8: ``save``/``load`` to files and streams, in each runtime of the target."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from pytest_trtcache.targets.base import bytes_of
+from pytest_trtcache.targets.base import NotObservable, bytes_of, tensor_of
 
 from .blobs import BLOB_A, BLOB_B, ENTRIES_A
 
@@ -138,3 +138,62 @@ def test_file_save_load_round_trip(runtime, check, tmp_path):
         loaded = runtime.handle_of(fresh)
         runtime.materialize(loaded)
         check.equal("serialize() of the loaded cache", bytes_of(loaded.serialize()), BLOB_A)
+
+
+def warm(runtime, rc) -> None:
+    handle = runtime.handle_of(rc)
+    runtime.materialize(handle)
+    runtime.add_kernels(handle, ENTRIES_A)
+
+
+@pytest.mark.clause("S2")
+def test_the_context_manager_with_an_empty_path_touches_no_file(runtime, check, tmp_path, monkeypatch):
+    if runtime.api.runtime_cache is None or runtime.api.wrapper_class is None:
+        raise NotObservable(f"{runtime.target.spec}:{runtime.name} lacks runtime_cache() or an engine wrapper")
+    monkeypatch.chdir(tmp_path)
+    with check.step("with runtime_cache(wrapper, '') and kernels added inside the block"):
+        with check.no_exception("entering and leaving the block"):
+            with runtime.api.runtime_cache(runtime.api.wrapper_class(), "") as rc:
+                check.equal("path of the in-memory cache", rc.path, "")
+                warm(runtime, rc)
+        check.equal("files created", listing(tmp_path), [])
+
+
+@pytest.mark.clause("S7")
+@pytest.mark.parametrize("given", ["constructor", "argument"], ids=["path-of-the-facade", "path-given-to-save"])
+def test_save_creates_a_missing_directory(runtime, check, tmp_path, given):
+    path = tmp_path / "missing" / "nested" / "cache.bin"
+    rc = runtime.api.RuntimeCache(str(path) if given == "constructor" else "")
+    warm(runtime, rc)
+    with check.step(f"save() into a directory that does not exist (two levels), path from the {given}"):
+        with check.no_exception("save()"):
+            if given == "constructor":
+                rc.save()
+            else:
+                rc.save(str(path))
+        check.equal("content of the saved file", path.read_bytes() if path.exists() else None, BLOB_A)
+        check.equal("files under the new directory", listing(tmp_path), [os.path.join("missing", "nested", "cache.bin")])
+
+
+@pytest.mark.clause("S8")
+@pytest.mark.parametrize("state", ["empty", "pending", "materialized"])
+def test_loading_an_existing_empty_file_is_a_no_op(runtime, check, tmp_path, state):
+    path = tmp_path / "cache.bin"
+    path.write_bytes(b"")
+    rc = runtime.api.RuntimeCache(str(path))
+    carried = b""
+    if state == "pending":
+        runtime.handle_of(rc).deserialize(tensor_of(BLOB_A))
+        carried = BLOB_A
+    elif state == "materialized":
+        warm(runtime, rc)
+        carried = BLOB_A
+    with check.step(f"load() of an existing, empty file into a {state} cache"):
+        with check.no_exception("load()"):
+            rc.load()
+        handle = runtime.handle_of(rc)
+        check.equal("has_cache() after load()", handle.has_cache(), state == "materialized")
+        check.equal("the empty file after load()", path.read_bytes(), b"")
+    with check.step(f"materialize the {state} cache and serialize"):
+        runtime.materialize(handle)
+        check.equal("serialize()", bytes_of(handle.serialize()), carried)

@@ -274,3 +274,47 @@ register(Mutant(
     origin="plausible: a chunked reader that takes a short read for the end of the stream",
     description="load_from_stream() reads 64 KiB chunks and stops at the first shorter one, so a pipe-like stream loads cut",
 ))
+
+# -- found by the audit of 2.14.0's public surface (docs/contract.md) ------------------------
+register(Mutant(
+    name="serialize-returns-a-view",
+    clauses=("H11",),
+    origin="plausible: a zero-copy serialize() (upstream copies through bytearray / at::empty)",
+    description="python handle: serialize() of a pending handle is a view of its pending bytes, so writing into the result rewrites the cache",
+))
+register(Mutant(
+    name="facade-deepcopy-keeps-identity",
+    clauses=("F4",),
+    origin="torch-tensorrt 2.13.0: RuntimeCache.__deepcopy__ returns self (dropped in 2.14.0)",
+    description="copy.deepcopy of a facade is the facade itself: one handle, one at-exit hook for both",
+))
+register(Mutant(
+    name="save-needs-directory",
+    clauses=("S7",),
+    origin="plausible: save() without upstream's os.makedirs(parent, exist_ok=True)",
+    description="save() into a directory that does not exist yet raises FileNotFoundError",
+))
+register(Mutant(
+    name="load-empty-file-resets",
+    clauses=("S8",),
+    origin="plausible: an empty cache file read as a cleared cache (upstream's load_from_stream returns 0)",
+    description="load() of an existing, empty file replaces the handle, dropping its pending bytes or live cache",
+))
+register(Mutant(
+    name="cm-keeps-settings-on-error",
+    clauses=("A10",),
+    origin="plausible: runtime_cache().__exit__ restoring settings only on a clean exit (upstream's inner runtime_config CM restores always)",
+    description="after a raising block every engine keeps the context manager's shared cache in its runtime settings",
+))
+register(Mutant(
+    name="cm-reads-every-stream",
+    clauses=("A11",),
+    origin="torch-tensorrt 2.14.0: runtime_cache()._load_into reads any stream it accepted, write-only sinks included",
+    description="runtime_cache(module, sink) with a write-only sink raises AttributeError on entering the block",
+))
+register(Mutant(
+    name="cm-without-engines",
+    clauses=("A12",),
+    origin="plausible: runtime_cache().__enter__ without upstream's 'requires at least one TorchTensorRTModule' RuntimeError",
+    description="a runtime_cache() block over a model with no engine is entered, loading (and on exit saving) a cache no engine uses",
+))
