@@ -40,4 +40,4 @@ def test_doctor_lists_each_missing_part_with_the_clauses_it_leaves_unobserved() 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(REPO)])}
     out = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "doctor", "--target", "module:partial_target.no_wrapper"],
                          env=env, capture_output=True, text=True, timeout=300)
-    assert "lacks TorchTensorRTModule (the engine wrapper): required W1, W2, A8 not observable" in out.stdout, out.stdout
+    assert "lacks TorchTensorRTModule (the engine wrapper): required W1, W2, A8, A10 not observable" in out.stdout, out.stdout

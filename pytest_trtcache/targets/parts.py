@@ -20,8 +20,8 @@ class Part(NamedTuple):
 
 PARTS = (
     Part("_RuntimeCacheHandle (the handle class)", lambda s: s.handle_class is not None, ("H1", "H2", "H3", "H4", "H5", "H6")),
-    Part("runtime_cache() (the context manager)", lambda s: s.runtime_cache is not None, ("A8",)),
-    Part("TorchTensorRTModule (the engine wrapper)", lambda s: s.wrapper_class is not None, ("W1", "W2", "A8")),
+    Part("runtime_cache() (the context manager)", lambda s: s.runtime_cache is not None, ("A8", "A10", "A12")),
+    Part("TorchTensorRTModule (the engine wrapper)", lambda s: s.wrapper_class is not None, ("W1", "W2", "A8", "A10")),
     # The facade calls its own helper; only the at-exit half of A9's check calls it directly.
     Part("_autosave_at_exit (the at-exit helper)", lambda s: s.autosave_at_exit is not None, ()),
 )
