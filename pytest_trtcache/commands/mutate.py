@@ -9,7 +9,7 @@ cosmic-ray mutates the target's python files one mutant at a time; the conforman
 against the mutated target is the test command (:mod:`pytest_trtcache.mutation`). Prints
 the score and each survivor as a diff with its file and line. Exit status: 0 when the
 score reaches ``--fail-under`` (default 95) and every mutant was measured; 1 below it;
-2 when the measurement is incomplete (a mutant errored) or the input is bad; 130 / 143
+2 when the measurement is incomplete (a mutant errored or timed out) or the input is bad; 130 / 143
 on SIGINT / SIGTERM (workers stopped, session removed unless ``--session-dir``).
 """
 
@@ -54,6 +54,8 @@ def _report(result, stale) -> str:
         lines.append(f"SURVIVED {mutant.source}:{mutant.line} {mutant.operator} (occurrence {mutant.occurrence}; near clauses tried first: {', '.join(mutant.killer.get('near', [])) or 'none'})")
         lines += ["    " + line for line in mutant.diff.splitlines() if not line.startswith(("---", "+++"))]
     for mutant in result.mutants:
+        if mutant.verdict == "timeout":
+            lines.append(f"TIMEOUT {mutant.source}:{mutant.line} {mutant.operator}: not counted as a kill (the run is incomplete)")
         if mutant.verdict == "error":
             lines.append(f"ERROR {mutant.source}:{mutant.line} {mutant.operator}: {mutant.why[:600]}")
     for entry in stale:
@@ -63,11 +65,12 @@ def _report(result, stale) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ns = _parser().parse_args(argv)
+    parser = _parser()
+    ns = parser.parse_args(argv)
     if ns.sample is not None and ns.sample < 1:
-        _parser().error(f"--sample {ns.sample}: give a positive count")
+        parser.error(f"--sample {ns.sample}: give a positive count")
     if ns.jobs < 0:
-        _parser().error(f"-j {ns.jobs}: give 0 or more workers")
+        parser.error(f"-j {ns.jobs}: give 0 or more workers")
     try:
         documented = equivalents.load([equivalents.OWN, *ns.equivalents])
         options = engine.Options(target=ns.target, paths=ns.paths, sample=ns.sample, seed=ns.seed, jobs=ns.jobs, timeout=ns.timeout,
@@ -77,7 +80,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"trtcache mutate: {exc}", file=sys.stderr)
         return 2
     stale = equivalents.apply(documented, result.mutants)
-    stale = [e for e in stale if e.file in {m.file for m in result.mutants} and result.sample is None]
+    mutated = {m.file for m in result.mutants}
+    stale = [e for e in stale if e.file in mutated and result.sample is None]
     print(_report(result, stale))
     if ns.json:
         with open(ns.json, "w", encoding="utf-8") as f:

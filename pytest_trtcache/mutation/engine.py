@@ -16,7 +16,6 @@ HTTP workers (``cosmic-ray http-worker``): its own distributed mode, which is al
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shlex
@@ -126,8 +125,7 @@ def baseline(tree: trees.Tree, tree_dir: str, session: str) -> tuple[float, dict
     done = subprocess.run(shlex.split(TEST_COMMAND) + ["--baseline"], cwd=tree_dir, capture_output=True, text=True,
                           env=worker_environment(tree, tree_dir, session))
     seconds = time.monotonic() - started
-    marked = [line for line in done.stdout.splitlines() if line.startswith(run_one.MARK)]
-    fields = json.loads(marked[-1][len(run_one.MARK):]) if marked else {}
+    fields = run_one.last_mark(done.stdout)
     if done.returncode != 0 or fields.get("verdict") != "baseline":
         why = fields.get("why") or f"exit {done.returncode}, no {run_one.MARK.strip()} line"
         hint = ("\nName what the target is known to violate with --known-gaps FILE (one clause or node-id pattern a line, "

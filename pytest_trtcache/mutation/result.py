@@ -9,7 +9,6 @@ the run incomplete.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
@@ -75,10 +74,9 @@ def verdict_of(output: str, test_outcome: Optional[str], worker_outcome: str) ->
         return "timeout", {}
     if worker_outcome != "normal":
         return "error", {"why": f"cosmic-ray worker outcome {worker_outcome}: {output[-1500:]}"}
-    marked = [line for line in output.splitlines() if line.startswith(run_one.MARK)]
-    if not marked:
+    fields = run_one.last_mark(output)
+    if not fields:
         return "error", {"why": f"the test command printed no {run_one.MARK.strip()} line (cosmic-ray: {test_outcome}): {output[-1500:]}"}
-    fields = json.loads(marked[-1][len(run_one.MARK):])
     verdict = fields.pop("verdict")
     if verdict in ("killed", "survived") and (verdict == "killed") != (test_outcome == "killed"):
         return "error", {"why": f"run_one said {verdict} but cosmic-ray recorded {test_outcome}"}
@@ -110,14 +108,14 @@ class MutationResult:
 
     @property
     def score(self) -> Optional[float]:
-        denominator = self.measured - self.count("equivalent") - self.count("error")
+        denominator = self.measured - self.count("equivalent") - self.count("error") - self.count("timeout")
         if denominator <= 0:
             return None
-        return (self.count("killed") + self.count("timeout")) / denominator
+        return self.count("killed") / denominator
 
     @property
     def complete(self) -> bool:
-        return self.count("error") == 0
+        return self.count("error") == 0 and self.count("timeout") == 0
 
     def survivors(self) -> list[Mutant]:
         return [m for m in self.mutants if m.verdict == "survived"]
@@ -132,6 +130,7 @@ class MutationResult:
         score = "n/a" if self.score is None else f"{100 * self.score:.1f}%"
         counts = ", ".join(f"{v} {self.count(v)}" for v in VERDICTS if self.count(v) and v != "skipped")
         sampled = f" (sample of {self.measured}, seed {self.seed})" if self.sample else ""
-        return (f"mutation score {score}: {self.count('killed') + self.count('timeout')} killed of "
-                f"{self.measured - self.count('equivalent') - self.count('error')} non-equivalent mutants{sampled}; "
+        unmeasured = self.count("error") + self.count("timeout")
+        return (f"mutation score {score}: {self.count('killed')} killed of "
+                f"{self.measured - self.count('equivalent') - unmeasured} non-equivalent mutants{sampled}; "
                 f"{self.generated} generated; {counts}; {self.seconds:.0f} s with {self.jobs} worker(s)")

@@ -39,6 +39,12 @@ NOTHING_COLLECTED = 5
 PHASE_NEAR_MAX = 4
 
 
+def last_mark(output: str) -> dict[str, Any]:
+    """The fields of the last ``TRTCACHE-MUTATE`` line of ``output`` ({} when none)."""
+    marked = [line for line in output.splitlines() if line.startswith(MARK)]
+    return json.loads(marked[-1][len(MARK):]) if marked else {}
+
+
 def _finish(verdict: str, **fields: Any) -> int:
     print(MARK + json.dumps({"verdict": verdict, **fields}), flush=True)
     return 0 if verdict in ("survived", "baseline") else 1
