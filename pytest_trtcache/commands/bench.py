@@ -35,7 +35,7 @@ import tempfile
 import time
 from typing import Any, Callable, Optional, Sequence
 
-from pytest_trtcache.commands.suite import IMPORT_ROOT as ROOT, SuiteRunSpec, launch
+from pytest_trtcache.launch.suite import IMPORT_ROOT as ROOT, SuiteRunSpec, launch
 from pytest_trtcache.spawn.environment import child_env
 
 PROBE = "pytest_trtcache.commands.bench_probe"

@@ -23,8 +23,8 @@ import sys
 import tempfile
 from typing import Optional, Sequence
 
-from pytest_trtcache.commands import interrupts
-from pytest_trtcache.commands.suite import SuiteRunSpec, launch
+from pytest_trtcache.launch import interrupts
+from pytest_trtcache.launch.suite import SuiteRunSpec, launch
 
 
 def _xdist_for(numprocesses: Optional[str]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from pytest_trtcache.commands.suite import SuiteRunSpec, launch, suite_dir
+from pytest_trtcache.launch.suite import SuiteRunSpec, launch, suite_dir
 from pytest_trtcache.report import files, render, schema
 
 CONFORMANCE_DIR = Path(suite_dir())

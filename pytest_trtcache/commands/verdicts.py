@@ -15,7 +15,7 @@ import os
 import tempfile
 from typing import Any, Optional, Sequence
 
-from pytest_trtcache.commands.suite import SuiteRunSpec, launch
+from pytest_trtcache.launch.suite import SuiteRunSpec, launch
 from pytest_trtcache.report import files, render, schema
 
 VERSIONS = ("2.13.0", "2.14.0")

@@ -30,10 +30,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from pytest_trtcache.commands import interrupts
+from pytest_trtcache.launch import interrupts
 
 from . import result as result_mod
-from . import run_one, trees
+from . import deps, run_one, trees
 
 CONFIG, DATABASE = "cosmic-ray.toml", "session.sqlite"
 TEST_COMMAND = "python -m pytest_trtcache.mutation.run_one"
@@ -78,8 +78,7 @@ def worker_environment(tree: trees.Tree, tree_dir: str, session: str) -> dict:
 
 
 def _write_config(path: str, tree: trees.Tree, timeout: float, urls: list[str]) -> None:
-    import toml
-
+    toml = deps.toml()
     config = {"cosmic-ray": {
         "module-path": list(tree.files),
         "timeout": float(timeout),
@@ -99,22 +98,21 @@ def _checked(argv: list[str], cwd: str, what: str, env: Optional[dict] = None) -
 
 def _sample(database: str, count: int, seed: int) -> int:
     """Mark all but ``count`` mutants skipped, chosen by ``seed`` from a fixed order."""
-    from cosmic_ray.work_db import WorkDB, use_db
-    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+    cr = deps.cosmic_ray()
 
-    with use_db(database, mode=WorkDB.Mode.open) as db:
+    with cr.use_db(database, mode=cr.WorkDB.Mode.open) as db:
         items = sorted(db.work_items, key=lambda w: [(str(m.module_path), m.operator_name, m.occurrence) for m in w.mutations])
         keep = set(w.job_id for w in random.Random(seed).sample(items, min(count, len(items))))
         skipped = [w.job_id for w in items if w.job_id not in keep]
         if skipped:
-            db.set_multiple_results(skipped, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))
+            db.set_multiple_results(skipped, cr.WorkResult(worker_outcome=cr.WorkerOutcome.SKIPPED))
         return len(items)
 
 
 def _count(database: str) -> int:
-    from cosmic_ray.work_db import WorkDB, use_db
+    cr = deps.cosmic_ray()
 
-    with use_db(database, mode=WorkDB.Mode.open) as db:
+    with cr.use_db(database, mode=cr.WorkDB.Mode.open) as db:
         return db.num_work_items
 
 
@@ -198,10 +196,10 @@ def _done_so_far(database: str) -> Optional[tuple[int, int]]:
 
 
 def _results(database: str, tree: trees.Tree, tree_dir: str) -> list[result_mod.Mutant]:
-    from cosmic_ray.work_db import WorkDB, use_db
+    cr = deps.cosmic_ray()
 
     mutants = []
-    with use_db(database, mode=WorkDB.Mode.open) as db:
+    with cr.use_db(database, mode=cr.WorkDB.Mode.open) as db:
         results = dict(db.results)
         for item in db.work_items:
             spec = item.mutations[0]

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from . import deps
 from .trees import MutateError
 
 OWN = os.path.join(os.path.dirname(__file__), "equivalents.toml")
@@ -45,7 +46,7 @@ class Equivalent:
 
 
 def load(paths: Sequence[str]) -> list[Equivalent]:
-    import toml  # cosmic-ray's own dependency; tomllib is 3.11+
+    toml = deps.toml()
 
     entries = []
     for path in paths:

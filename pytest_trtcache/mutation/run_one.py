@@ -97,7 +97,7 @@ def _killer(report: str) -> dict[str, Any]:
 
 
 def _phase(tree: trees.Tree, tree_dir: str, clauses: list[str], workdir: str, name: str, baseline: bool = False):
-    from pytest_trtcache.commands.suite import SuiteRunSpec, launch
+    from pytest_trtcache.launch.suite import SuiteRunSpec, launch
 
     options = dict(tree.suite_options)
     extra = ["-q", "-p", "no:randomly", "-p", "no:cacheprovider", *options.pop("extra", [])]
@@ -171,7 +171,7 @@ def measure(tree_dir: str, session_dir: str) -> int:
                 sources.append(f.read())
         suite = os.path.join(tree_dir, "conformance") if os.path.isdir(os.path.join(tree_dir, "conformance")) else None
         if suite is None:
-            from pytest_trtcache.commands.suite import suite_dir
+            from pytest_trtcache.launch.suite import suite_dir
 
             suite = suite_dir()
         static = near.near_clauses(near.reaching(sources, around[:1]), near.clause_tests(suite))

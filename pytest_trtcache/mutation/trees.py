@@ -57,7 +57,7 @@ class Tree:
 
 
 def _reference() -> Tree:
-    from pytest_trtcache.commands.suite import IMPORT_ROOT, suite_dir
+    from pytest_trtcache.launch.suite import IMPORT_ROOT, suite_dir
 
     package = os.path.join(IMPORT_ROOT, "pytest_trtcache")
     copies = [(package, "pytest_trtcache")]
