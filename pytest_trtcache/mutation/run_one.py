@@ -9,10 +9,12 @@ exit status is cosmic-ray's verdict (0 survived, else killed); the last line of 
 ``error`` when the measurement itself is wrong (the target imported from outside the
 tree), which the engine reports as an error and never counts as a kill.
 
-With ``--baseline`` it runs the whole suite once over the unmutated tree (with the
-target's known gaps) and records in the plan the tests that the original does not pass
-(known gaps, not observed, skipped), which no mutant runs: the baseline fails when a
-test fails that no known gap names.
+With ``--baseline`` it runs the whole suite once over the unmutated tree and records in
+the plan the tests that do not run there (not observed, skipped), which no mutant runs:
+the baseline fails when a test fails that no known gap names, or the run fails its gate.
+The baseline and every mutant run under the same known gaps: a test a gap covers is an
+expected failure for both (the hostile lifecycle machine compares its gap clauses but
+asserts none), so a mutant is never killed by a gap the original already has.
 """
 
 from __future__ import annotations
@@ -101,9 +103,8 @@ def _phase(tree: trees.Tree, tree_dir: str, clauses: list[str], workdir: str, na
 
     options = dict(tree.suite_options)
     extra = ["-q", "-p", "no:randomly", "-p", "no:cacheprovider", *options.pop("extra", [])]
-    if baseline:
-        options["known_gaps"] = tree.known_gaps
-    else:
+    options["known_gaps"] = tree.known_gaps
+    if not baseline:
         extra = ["-x", *extra, *[arg for nodeid in tree.deselect for arg in ("--deselect", nodeid)]]
     report = os.path.join(workdir, f"{name}.json")
     spec = SuiteRunSpec(target=tree.spec_in(tree_dir), clauses=clauses, report=report, extra=extra, cwd=workdir, **options)
@@ -124,14 +125,17 @@ def measure_baseline(tree_dir: str) -> int:
         except (OSError, schema.ReportError) as exc:
             return _finish("error", why=f"the unmutated target's run wrote no readable report ({exc}); exit {done.returncode}", output=done.output[-4000:])
     records = doc["tests"]
-    # a test a clause-wide known gap covers but the original passes is kept: it can kill
     passing = (schema.PASS, schema.KNOWN_GAP_PASSED)
     failing = [r for r in records if r["outcome"] in schema.FAILING]
-    left_out = [r for r in records if r["outcome"] not in passing and r not in failing]
+    ran = passing + (schema.KNOWN_GAP,)
+    left_out = [r for r in records if r["outcome"] not in ran and r not in failing]
     if failing:
         first = failing[0]
         return _finish("error", why=f"the unmutated target fails {len(failing)} test(s) that no known gap names, first {first['nodeid']} ({first['clause']}): "
                        f"{(first.get('message') or '')[:600]}", test=first["nodeid"], clause=first["clause"], seconds={"baseline": round(seconds, 2)})
+    if done.returncode != 0:
+        return _finish("error", why=f"the unmutated target fails the suite's gate (exit {done.returncode}) with no failing test: "
+                       "a stale known gap, or a clause not observed; every mutant would read as killed", output=done.output[-4000:])
     if not any(r["outcome"] in passing for r in records):
         return _finish("error", why="the unmutated target passes no test: nothing could kill a mutant", output=done.output[-4000:])
     tree.deselect = sorted(r["nodeid"] for r in left_out)
