@@ -248,6 +248,32 @@ def test_leaving_the_context_manager_restores_every_engines_settings(runtime, ch
         check.equal("runtime settings of each engine after the block", [engine.runtime_settings for engine in engines], before)
 
 
+@pytest.mark.clause("A10")
+def test_the_context_manager_attaches_to_engines_in_any_of_its_targets(runtime, check, tmp_path):
+    engine = cm_wrapper(runtime)
+    targets = [torch.nn.Linear(3, 3), torch.nn.Sequential(engine)]
+    path = tmp_path / "cache.bin"
+    with check.step("runtime_cache([a module with no engine, a module with one], path)"):
+        with check.no_exception("entering and leaving the block"):
+            with runtime.api.runtime_cache(targets, str(path)) as rc:
+                attached = getattr(engine.runtime_settings, "runtime_cache", None)
+                check.true("the second target's engine to carry the block's cache", attached is rc, observed=attached)
+                run_engine(runtime, rc)
+        check.equal("the cache file after the block", file_bytes(path), BLOB_A)
+
+
+@pytest.mark.clause("A8")
+def test_the_context_manager_without_autosave_never_saves(runtime, check, save_counter, tmp_path):
+    wrapper = cm_wrapper(runtime)
+    saves = save_counter()
+    path = tmp_path / "cache.bin"
+    with check.step("with runtime_cache(wrapper, path, autosave=False): run the engine"):
+        with runtime.api.runtime_cache(wrapper, str(path), autosave=False) as rc:
+            run_engine(runtime, rc)
+        check.equal("saves on exit", saves.count, 0)
+        check.equal("the cache file", file_bytes(path), None)
+
+
 class _Sink:
     """A write-only stream (no ``read``), as a socket or a compressor's input is."""
 

@@ -146,6 +146,22 @@ def warm(runtime, rc) -> None:
     runtime.add_kernels(handle, ENTRIES_A)
 
 
+@pytest.mark.clause("S7")
+@pytest.mark.parametrize("given", ["constructor", "argument"], ids=["path-of-the-facade", "path-given-to-save"])
+def test_save_to_a_bare_file_name_writes_the_working_directory(runtime, check, tmp_path, monkeypatch, given):
+    monkeypatch.chdir(tmp_path)
+    rc = runtime.api.RuntimeCache("cache.bin" if given == "constructor" else "")
+    warm(runtime, rc)
+    with check.step(f"save() to the bare name 'cache.bin' (no directory part), from the {given}"):
+        with check.no_exception("save()"):
+            if given == "constructor":
+                rc.save()
+            else:
+                rc.save("cache.bin")
+        check.equal("content of ./cache.bin", (tmp_path / "cache.bin").read_bytes() if (tmp_path / "cache.bin").exists() else None, BLOB_A)
+        check.equal("files in the working directory", listing(tmp_path), ["cache.bin"])
+
+
 @pytest.mark.clause("S2")
 def test_the_context_manager_with_an_empty_path_touches_no_file(runtime, check, tmp_path, monkeypatch):
     if runtime.api.runtime_cache is None or runtime.api.wrapper_class is None:

@@ -42,7 +42,13 @@ class Equivalent:
     def matches(self, mutant) -> bool:
         removed, added = mutant.changed()
         return (mutant.file == self.file and mutant.operator == self.operator
-                and [l.rstrip() for l in removed] == [self.before.rstrip()] and [l.rstrip() for l in added] == [self.after.rstrip()])
+                and _lines(removed) == _lines(self.before.splitlines()) and _lines(added) == _lines(self.after.splitlines()))
+
+
+def _lines(lines: Iterable[str]) -> list[str]:
+    """The non-blank lines, right-stripped: a removed decorator's diff also drops the blank
+    lines around it, and ``after = ""`` means nothing was added."""
+    return [line.rstrip() for line in lines if line.strip()]
 
 
 def load(paths: Sequence[str]) -> list[Equivalent]:
@@ -81,7 +87,8 @@ def render(entries: Sequence[Equivalent]) -> str:
     """The Markdown list of ``docs/equivalent-mutants.md``'s generated section."""
     lines = [DOC_START, ""]
     for entry in entries:
-        lines += [f"* `{entry.file}`, {entry.operator}:", "  ```diff", f"  -{entry.before}", f"  +{entry.after}", "  ```",
+        lines += [f"* `{entry.file}`, {entry.operator}:", "  ```diff", *[f"  -{line}" for line in _lines(entry.before.splitlines())],
+                  *[f"  +{line}" for line in _lines(entry.after.splitlines())], "  ```",
                   "  " + " ".join(entry.reason.split()), ""]
     lines.append(DOC_END)
     return "\n".join(lines)
