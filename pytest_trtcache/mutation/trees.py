@@ -23,8 +23,12 @@ PLAN = ".trtcache-mutate.json"
 PRISTINE = ".trtcache-pristine"
 UPSTREAM_DIR = "upstream"
 #: the reference's files that are not its python runtime: the C++ runtime's build
-#: harness (a mutant there rebuilds the shared extension; tests/test_cpp_build.py is its test)
-REFERENCE_EXCLUDED = ("cpp.py",)
+#: harness (a mutant there rebuilds the shared extension; tests/test_cpp_build.py is its
+#: test) and the model of TensorRT's IRuntimeCache, which every target runs on (the
+#: upstream shim too) and the suite's expectations are encoded with (conformance/blobs.py):
+#: a mutant there changes the oracle with the implementation (tests/test_kernels.py pins
+#: it with golden bytes)
+REFERENCE_EXCLUDED = ("cpp.py", "kernels.py")
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".build-*", "*.egg-info")
 
 
