@@ -82,6 +82,10 @@ def test_an_equivalent_entry_matches_by_line_text_and_a_bad_file_is_named(tmp_pa
     assert survivor.verdict == "equivalent" and survivor.why.startswith("the limit")
     assert other.verdict == "survived"
     assert equivalents.apply(entries, [other]) == entries  # stale: matches nothing generated
+    slow = result.Mutant("l", "pytest_trtcache/reference/features.py", "", "core/ReplaceBinaryOperator_Add_Sub", 3, diff=DIFF, verdict="timeout")
+    killed = result.Mutant("m", "pytest_trtcache/reference/features.py", "", "core/ReplaceBinaryOperator_Add_Sub", 3, diff=DIFF, verdict="killed")
+    equivalents.apply(entries, [slow, killed])
+    assert (slow.verdict, killed.verdict) == ("equivalent", "killed")  # a kill is never overruled
     bad = tmp_path / "bad.toml"
     bad.write_text('[[mutant]]\nfile = "x.py"\noperator = "op"\nbefore = "a"\nafter = "b"\nreason = " "\n')
     with pytest.raises(trees.MutateError, match=r"bad.toml: \[\[mutant\]\] #1 lacks reason"):

@@ -6,7 +6,7 @@
 # mutate over the reference's python runtime or over upstream 2.14.0's _runtime_cache.py
 # (carried in .device/upstream-2.14.0), writing LABEL.json/.txt/.log to $OUT (or
 # /tmp/trtcache-mutate). One call of the device runs 10 minutes at most: split the
-# reference by --paths (e.g. kernels.py alone, the rest in a second call).
+# reference by --paths when one call cannot hold it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 which=${1:?reference or upstream}

@@ -70,14 +70,15 @@ def load(paths: Sequence[str]) -> list[Equivalent]:
 
 
 def apply(entries: Iterable[Equivalent], mutants) -> list[Equivalent]:
-    """Mark the survivors that match an entry ``equivalent``; return the entries that
-    matched no mutant at all (stale: the code changed under them)."""
+    """Mark the survivors (and timeouts: a tuning constant can only slow a run) that match
+    an entry ``equivalent``; return the entries that matched no mutant at all (stale: the
+    code changed under them). A killed mutant stays killed whatever the list says."""
     used = set()
     for mutant in mutants:
         for entry in entries:
             if entry.matches(mutant):
                 used.add(entry)
-                if mutant.verdict == "survived":
+                if mutant.verdict in ("survived", "timeout"):
                     mutant.verdict, mutant.why = "equivalent", entry.reason
                 break
     return [entry for entry in entries if entry not in used]
