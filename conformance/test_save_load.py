@@ -189,6 +189,11 @@ def test_save_creates_a_missing_directory(runtime, check, tmp_path, given):
                 rc.save(str(path))
         check.equal("content of the saved file", path.read_bytes() if path.exists() else None, BLOB_A)
         check.equal("files under the new directory", listing(tmp_path), [os.path.join("missing", "nested", "cache.bin")])
+        created = [tmp_path / "missing", tmp_path / "missing" / "nested"]
+        modes = {d.name: oct(d.stat().st_mode & 0o777) for d in created if d.is_dir()}
+        # owner rwx: as root a directory without them still works, as anyone else a later save fails
+        check.true("the owner to read, write and enter each created directory (mode & 0o700 == 0o700)",
+                   all(d.is_dir() and d.stat().st_mode & 0o700 == 0o700 for d in created), observed=modes)
 
 
 @pytest.mark.clause("S8")

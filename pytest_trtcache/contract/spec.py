@@ -75,7 +75,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("S4", _E, "a save interrupted at any point (exception, SIGKILL) leaves the target either the old or the new complete file, and no temp file behind."),
     Clause("S5", _E, "concurrent savers in several processes leave one complete blob, never an interleaving."),
     Clause("S6", _E, "a corrupt, truncated or foreign cache file gives a clear error or a clean cold start, never a crash, and is not overwritten with garbage."),
-    Clause("S7", _R, "`save()` to a path whose directory does not exist creates the missing directories and writes the file; a bare file name is saved into the working directory."),
+    Clause("S7", _R, "`save()` to a path whose directory does not exist creates the missing directories (their owner can read, write and enter them) and writes the file; a bare file name is saved into the working directory."),
     Clause("S8", _R, "`load()` of an existing, empty file is a no-op: no error, the handle keeps what it held (pending bytes or live cache), the file is left as it is."),
     Clause("X1", _S, "`save()` never writes through (or truncates) a file behind a symlink planted at the temp path, the lock path or the target."),
     Clause("X2", _S, "a cache directory that another user can write to is refused or reported, not trusted."),
