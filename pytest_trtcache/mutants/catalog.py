@@ -318,3 +318,21 @@ register(Mutant(
     origin="plausible: runtime_cache().__enter__ without upstream's 'requires at least one TorchTensorRTModule' RuntimeError",
     description="a runtime_cache() block over a model with no engine is entered, loading (and on exit saving) a cache no engine uses",
 ))
+register(Mutant(
+    name="cm-searches-first-target-only",
+    clauses=("A10",),
+    origin="upstream-shaped: cosmic-ray mutant of 2.14.0 _runtime_cache.py:539 ('if bootstrap_module is None: break')",
+    description="runtime_cache([no engine, engine]) raises RuntimeError: the engine search looks in the first target only",
+))
+register(Mutant(
+    name="cm-saves-without-autosave",
+    clauses=("A8",),
+    origin="upstream-shaped: cosmic-ray mutant of 2.14.0 _runtime_cache.py:567 ('if self.autosave or self.handle is not None')",
+    description="runtime_cache(..., autosave=False) saves on exit anyway",
+))
+register(Mutant(
+    name="save-bare-name-fails",
+    clauses=("S7",),
+    origin="upstream-shaped: cosmic-ray mutant of 2.14.0 _runtime_cache.py:351 ('if not parent: os.makedirs(parent)')",
+    description="save('cache.bin') raises FileNotFoundError: the directory is made of the path's own '' directory part",
+))
