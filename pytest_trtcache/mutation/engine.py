@@ -256,7 +256,7 @@ def run(options: Options, progress: Callable[[str], None]) -> result_mod.Mutatio
         left_out = fields.get("left_out", {})
         timeout = options.timeout or max(60.0, 4 * baseline_s + 30)
         progress(f"mutate: baseline passed {fields.get('passed')} tests in {baseline_s:.1f} s"
-                 + (f"; left out per mutant (the original does not pass them): {', '.join(f'{k} x{v}' for k, v in sorted(left_out.items()))}" if left_out else "")
+                 + (f"; left out per mutant (they do not run on the original): {', '.join(f'{k} x{v}' for k, v in sorted(left_out.items()))}" if left_out else "")
                  + f"; per-mutant timeout {timeout:.0f} s; starting {jobs} local worker(s)")
         for index in range(jobs):
             tree_dir = os.path.join(session, f"tree-{index}")
@@ -311,7 +311,7 @@ def serve(target: str, tree_dir: str, port: int, known_gaps: Optional[str] = Non
         shutil.rmtree(tree_dir)
     trees.build(tree, tree_dir)
     session = os.path.dirname(os.path.abspath(tree_dir))
-    print(f"trtcache mutate-worker: baseline run of {target} (its non-passing tests are left out, as on the controller)", flush=True)
+    print(f"trtcache mutate-worker: baseline run of {target} (the tests that do not run there are left out, as on the controller)", flush=True)
     seconds, fields = baseline(tree, tree_dir, session)
     print(f"trtcache mutate-worker: baseline passed {fields.get('passed')} tests in {seconds:.0f} s", flush=True)
     print(f"trtcache mutate-worker: {target} in {tree_dir}, listening on port {port} (controller: trtcache mutate --worker-url http://<this host>:{port})", flush=True)

@@ -114,7 +114,7 @@ def _phase(tree: trees.Tree, tree_dir: str, clauses: list[str], workdir: str, na
 
 
 def measure_baseline(tree_dir: str) -> int:
-    """The whole suite over the unmutated tree; its non-passing tests go into the plan."""
+    """The whole suite over the unmutated tree; the tests that do not run there go into the plan."""
     from pytest_trtcache.report import files, schema
 
     tree = trees.load(tree_dir)
