@@ -37,6 +37,15 @@ def test_both_runtimes_observe_the_same_through_the_pending_window(trtcache_targ
 
 
 @pytest.mark.clause("H7")
+@pytest.mark.parametrize("blob", [BLOB[:-1], b"not a runtime cache blob"], ids=["truncated", "foreign"])
+def test_both_runtimes_treat_an_unreadable_pending_blob_alike(trtcache_target, blob):
+    # S6 lets a target answer with a clear error or a cold start; H7 asks both runtimes to
+    # give the same answer (the random sequences reach this only now and then)
+    python, cpp = _both_runtimes(trtcache_target)
+    compare_handles(python, cpp, [("deserialize", blob), ("materialize",), ("serialize",), ("add_entry", b"gemm", b"\x01\x02"), ("serialize",)])
+
+
+@pytest.mark.clause("H7")
 def test_both_runtimes_observe_the_same_for_random_sequences(trtcache_target, pytestconfig):
     python, cpp = _both_runtimes(trtcache_target)
 
