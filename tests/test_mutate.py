@@ -148,7 +148,8 @@ def test_bad_inputs_are_named_in_one_line(tmp_path) -> None:
 
 def test_a_sample_of_the_reference_is_measured_end_to_end(tmp_path) -> None:
     """Two mutants of features.py through cosmic-ray and the suite: each one measured
-    (killed or survived, never an error or a timeout), with its diff, line and JSON."""
+    (killed, survived or documented equivalent, never an error or a timeout), with its
+    diff, line and JSON."""
     out = tmp_path / "result.json"
     done = mutate("--paths", os.path.join(REPO, "pytest_trtcache", "reference", "features.py"), "--sample", "2", "--seed", "1",
                   "-j", "1", "--fail-under", "0", "--json", str(out), cwd=str(tmp_path))
@@ -159,7 +160,9 @@ def test_a_sample_of_the_reference_is_measured_end_to_end(tmp_path) -> None:
     measured = [m for m in data["mutants"] if m["verdict"] != "skipped"]
     assert len(measured) == 2 and data["generated"] == len(data["mutants"]) > 2
     for mutant in measured:
-        assert mutant["verdict"] in ("killed", "survived"), mutant
+        assert mutant["verdict"] in ("killed", "survived", "equivalent"), mutant
+        if mutant["verdict"] == "equivalent":
+            assert mutant["why"].strip(), mutant  # the documented reason comes with it
         assert mutant["source"].endswith(os.path.join("reference", "features.py")) and isinstance(mutant["line"], int)
         assert mutant["diff"].count("\n-") >= 1 and mutant["diff"].count("\n+") >= 1
         if mutant["verdict"] == "killed":
