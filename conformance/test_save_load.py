@@ -146,18 +146,29 @@ def warm(runtime, rc) -> None:
     runtime.add_kernels(handle, ENTRIES_A)
 
 
+def warm_facade_saving_to(runtime, path: str, given: str):
+    """A warm facade that saves to ``path``: made with it (``constructor``), or with no
+    path, ``path`` then given to ``save()`` (``argument``)."""
+    rc = runtime.api.RuntimeCache(path if given == "constructor" else "")
+    warm(runtime, rc)
+    return rc
+
+
+def save_to(rc, path: str, given: str) -> None:
+    if given == "constructor":
+        rc.save()
+    else:
+        rc.save(path)
+
+
 @pytest.mark.clause("S7")
 @pytest.mark.parametrize("given", ["constructor", "argument"], ids=["path-of-the-facade", "path-given-to-save"])
 def test_save_to_a_bare_file_name_writes_the_working_directory(runtime, check, tmp_path, monkeypatch, given):
     monkeypatch.chdir(tmp_path)
-    rc = runtime.api.RuntimeCache("cache.bin" if given == "constructor" else "")
-    warm(runtime, rc)
+    rc = warm_facade_saving_to(runtime, "cache.bin", given)
     with check.step(f"save() to the bare name 'cache.bin' (no directory part), from the {given}"):
         with check.no_exception("save()"):
-            if given == "constructor":
-                rc.save()
-            else:
-                rc.save("cache.bin")
+            save_to(rc, "cache.bin", given)
         check.equal("content of ./cache.bin", (tmp_path / "cache.bin").read_bytes() if (tmp_path / "cache.bin").exists() else None, BLOB_A)
         check.equal("files in the working directory", listing(tmp_path), ["cache.bin"])
 
@@ -179,14 +190,10 @@ def test_the_context_manager_with_an_empty_path_touches_no_file(runtime, check, 
 @pytest.mark.parametrize("given", ["constructor", "argument"], ids=["path-of-the-facade", "path-given-to-save"])
 def test_save_creates_a_missing_directory(runtime, check, tmp_path, given):
     path = tmp_path / "missing" / "nested" / "cache.bin"
-    rc = runtime.api.RuntimeCache(str(path) if given == "constructor" else "")
-    warm(runtime, rc)
+    rc = warm_facade_saving_to(runtime, str(path), given)
     with check.step(f"save() into a directory that does not exist (two levels), path from the {given}"):
         with check.no_exception("save()"):
-            if given == "constructor":
-                rc.save()
-            else:
-                rc.save(str(path))
+            save_to(rc, str(path), given)
         check.equal("content of the saved file", path.read_bytes() if path.exists() else None, BLOB_A)
         check.equal("files under the new directory", listing(tmp_path), [os.path.join("missing", "nested", "cache.bin")])
         created = [tmp_path / "missing", tmp_path / "missing" / "nested"]
