@@ -4,7 +4,6 @@ the JUnit XML and the job summary where the workflow uploads them."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from pytest_trtcache.report import files
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / "docs" / "ci" / "github-workflow.yml"
@@ -79,9 +80,9 @@ def test_the_workflow_steps_gate_a_vendor_package_on_the_suite(tmp_path: Path, b
     install, doctor, gate = runs
     assert install.returncode == 0 and doctor.returncode == 0, install.stderr[-2000:] + doctor.stdout[-2000:]
     assert gate.returncode == (1 if buggy else 0), gate.stdout[-4000:] + gate.stderr[-2000:]
-    report = json.loads((repo / "trtcache-report.json").read_text())
-    assert report["target"]["spec"] == "myvendor" and report["tests"]
-    assert (repo / "junit.xml").read_text().count("<testcase") == len(report["tests"])
+    report = files.load(str(repo / "trtcache-report.json"))
+    assert report.target.spec == "myvendor" and report.tests
+    assert (repo / "junit.xml").read_text().count("<testcase") == len(report.tests)
     assert "trtcache conformance: `myvendor`" in summary.read_text()
-    h4 = {t["outcome"] for t in report["tests"] if t["clause"] == "H4"}
+    h4 = {t.outcome.value for t in report.tests if t.clause == "H4"}
     assert ("fail" in h4) if buggy else h4 == {"pass"}, h4

@@ -40,20 +40,24 @@ def test_selfcheck_names_an_unknown_mutant_and_lists_the_zoo() -> None:
 def test_selfcheck_fails_on_a_survivor_and_on_a_failing_reference(monkeypatch, capsys) -> None:
     # The verdict logic, without the children: a survivor, then a reference that fails.
     from pytest_trtcache.commands import selfcheck
+    from pytest_trtcache.report.records import Outcome, Report, Target, TestRecord
 
     def fake_row(mutant, extra_args=(), timeout=None):
         row = selfcheck.KillRow(mutant.name, tuple(mutant.clauses))
         row.verdicts = {c: "survived" for c in mutant.clauses}
         return row
 
-    passing = selfcheck.SuiteRun("reference", None, 0, {"tests": [{"nodeid": "t", "clause": "A3", "runtime": "python", "outcome": "pass", "message": ""}]})
+    def report(*tests: TestRecord) -> Report:
+        return Report.of(target=Target("reference", "", "target"), versions={}, spawner="fork", levels_gated=(), tests=tests, tool_version="0")
+
+    passing = selfcheck.SuiteRun("reference", None, 0, report(TestRecord.of("t", ["A3"], "python", Outcome.PASS)))
     monkeypatch.setattr(selfcheck, "kill_row", fake_row)
     monkeypatch.setattr(selfcheck, "run_suite", lambda target, **kw: passing)
     assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
     out = capsys.readouterr().out
     assert "del-keeps-token: SURVIVED A3" in out and "1 survived or errored: del-keeps-token" in out
 
-    failing = selfcheck.SuiteRun("reference", None, 1, {"tests": [{"nodeid": "t", "clause": "A3", "runtime": "python", "step": "drop", "outcome": "fail", "message": "boom"}]})
+    failing = selfcheck.SuiteRun("reference", None, 1, report(TestRecord.of("t", ["A3"], "python", Outcome.FAIL, step="drop", message="boom")))
     monkeypatch.setattr(selfcheck, "kill_row", lambda m, extra_args=(), timeout=None: selfcheck.KillRow(m.name, tuple(m.clauses), verdicts={c: "killed" for c in m.clauses}))
     monkeypatch.setattr(selfcheck, "run_suite", lambda target, **kw: failing)
     assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1

@@ -15,6 +15,7 @@ import pytest
 
 from pytest_trtcache.commands import selfcheck
 from pytest_trtcache.contract.frozen_reports import freeze_record, frozen_reports
+from pytest_trtcache.report.records import Outcome
 
 TESTS = Path(__file__).resolve().parent
 log = logging.getLogger("tests.frozen")
@@ -86,6 +87,6 @@ def test_a_vendor_that_logs_what_it_catches_passes_the_liveness_clauses() -> Non
     env = dict(os.environ, PYTHONPATH=str(TESTS))
     run = selfcheck.run_suite("module:vendor_idioms._runtime_cache", clauses=("A3", "A4", "A5", "A9"), env=env)
     assert run.tests, run.output[-3000:]
-    root_only = lambda t: t["outcome"] == "skipped" and "(root)" in t["message"]  # noqa: E731  (root ignores permissions)
-    bad = [f"{t['nodeid']}: {t['outcome']}: {t['message']}" for t in run.tests if t["outcome"] != "pass" and not root_only(t)]
+    root_only = lambda t: t.outcome is Outcome.SKIPPED and "(root)" in t.message  # noqa: E731  (root ignores permissions)
+    bad = [f"{t.nodeid}: {t.outcome}: {t.message}" for t in run.tests if t.outcome is not Outcome.PASS and not root_only(t)]
     assert bad == [] and run.returncode == 0, "\n".join(bad) + "\n" + run.output[-3000:]

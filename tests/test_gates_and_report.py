@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,6 +10,9 @@ import pytest
 
 import pytest_trtcache.reference  # noqa: F401  (before pytester runs: see test_entry_points)
 import torch  # noqa: F401
+
+from pytest_trtcache.report import files
+from pytest_trtcache.report.records import Outcome, Report, Target, TestRecord
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Child interpreters import this checkout's plugin, not an installed one.
@@ -41,10 +43,9 @@ def test_required_fails(runtime):
     raise AssertionError("broken")
 """
 
-def records(path) -> dict[str, dict]:
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
-    return {r["nodeid"].split("::")[1]: r for r in data["tests"]}, data
+def records(path) -> tuple[dict[str, TestRecord], Report]:
+    report = files.load(str(path))
+    return {r.nodeid.split("::")[1]: r for r in report.tests}, report
 
 
 # One runtime, so each fake test runs once: the reference package, adapted as a module.
@@ -68,15 +69,15 @@ class TestGates:
         result.assert_outcomes(passed=1, xfailed=2)
         result.stdout.fnmatch_lines(["*ungated extension clause failed: [[]H9] runtime python, step 'serialize': serialize() while pending: expected b'x', observed b''*"])
         by_test, _ = records(pytester.path / "r.json")
-        assert by_test["test_extension_fails[python]"] == {
-            "nodeid": "test_an_ungated_failure_does_not_fail_the_run_but_is_reported_failed.py::test_extension_fails[python]",
-            "clauses": ["H9"], "tagged": "H9", "clause": "H9", "level": "extension", "runtime": "python",
-            "outcome": "fail (not gated)", "gated": False, "message": "serialize() while pending: expected b'x', observed b''",
-            "step": "serialize", "expected": "b'x'", "observed": "b''", "child_stderr": None, "reproduce": None, "part": None, "unavailable_runtime": None,
-        }
-        assert by_test["test_security_fails[python]"]["message"] == "AssertionError: symlink target truncated"
-        assert by_test["test_security_fails[python]"]["step"] == "test call"
-        assert by_test["test_required_passes[python]"]["outcome"] == "pass"
+        assert by_test["test_extension_fails[python]"] == TestRecord(
+            nodeid="test_an_ungated_failure_does_not_fail_the_run_but_is_reported_failed.py::test_extension_fails[python]",
+            clauses=("H9",), tagged="H9", clause="H9", level="extension", runtime="python",
+            outcome=Outcome.FAIL_UNGATED, gated=False, message="serialize() while pending: expected b'x', observed b''",
+            step="serialize", expected="b'x'", observed="b''",
+        )
+        assert by_test["test_security_fails[python]"].message == "AssertionError: symlink target truncated"
+        assert by_test["test_security_fails[python]"].step == "test call"
+        assert by_test["test_required_passes[python]"].outcome is Outcome.PASS
 
     def test_a_gated_level_among_several_fails_the_run(self, pytester: pytest.Pytester) -> None:
         pytester.makepyfile(SUITE)
@@ -84,8 +85,8 @@ class TestGates:
         assert result.ret == pytest.ExitCode.TESTS_FAILED
         result.assert_outcomes(passed=1, failed=1, xfailed=1)
         by_test, data = records(pytester.path / "r.json")
-        assert (by_test["test_security_fails[python]"]["gated"], by_test["test_extension_fails[python]"]["gated"]) == (True, False)
-        assert data["levels_gated"] == ["required", "security"]
+        assert (by_test["test_security_fails[python]"].gated, by_test["test_extension_fails[python]"].gated) == (True, False)
+        assert data.levels_gated == ("required", "security")
 
     def test_required_is_always_gated(self, pytester: pytest.Pytester) -> None:
         pytester.makepyfile(REQUIRED_FAILS)
@@ -110,7 +111,7 @@ class TestKnownGaps:
             "*known gap H9 python (gaps.txt:2): pending bytes not serialized*",
         ])
         by_test, _ = records(pytester.path / "r.json")
-        assert by_test["test_extension_fails[python]"]["outcome"] == "known gap"
+        assert by_test["test_extension_fails[python]"].outcome is Outcome.KNOWN_GAP
 
     def test_a_fixed_gap_fails_the_run(self, pytester: pytest.Pytester) -> None:
         pytester.makepyfile(SUITE)
@@ -132,9 +133,9 @@ class TestReport:
         pytester.makepyfile(SUITE)
         run(pytester, "--trtcache-report=r.json")
         _, data = records(pytester.path / "r.json")
-        assert data["target"] == {"spec": "module:pytest_trtcache.reference", "description": "module pytest_trtcache.reference", "role": "target"}
-        assert data["spawner"] == "auto (requested)"  # no child was spawned
-        assert {"torch", "python", "pytest-trtcache"} <= set(data["versions"])
+        assert data.target == Target("module:pytest_trtcache.reference", "module pytest_trtcache.reference", "target")
+        assert data.spawner == "auto (requested)"  # no child was spawned
+        assert {"torch", "python", "pytest-trtcache"} <= set(data.versions)
 
     def test_the_matrix_goes_to_the_github_step_summary(self, pytester: pytest.Pytester, monkeypatch) -> None:
         summary = pytester.path / "summary.md"
@@ -164,7 +165,7 @@ class TestReport:
         result = pytester.runpytest_subprocess("-p", "trtcache", ONE_RUNTIME, "-n", "2", "--trtcache-level=required", "--trtcache-report=r.json")
         assert result.ret == pytest.ExitCode.OK, result.stdout.str()
         by_test, _ = records(pytester.path / "r.json")
-        assert {k: (v["outcome"], v["gated"]) for k, v in by_test.items()} == {
+        assert {k: (v.outcome.value, v.gated) for k, v in by_test.items()} == {
             "test_required_passes[python]": ("pass", True),
             "test_extension_fails[python]": ("fail (not gated)", False),
             "test_security_fails[python]": ("fail (not gated)", False),

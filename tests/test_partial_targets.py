@@ -3,7 +3,6 @@ are not observable (targets/parts.py says which), the rest pass, and the gate na
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from pytest_trtcache.contract import spec
+from pytest_trtcache.report import files
+from pytest_trtcache.report.records import Outcome
 from pytest_trtcache.targets.parts import PARTS
 
 TESTS = Path(__file__).resolve().parent
@@ -29,10 +30,10 @@ def test_a_target_without_a_part_leaves_only_that_parts_clauses_unobserved(part,
          f"--trtcache-target=module:partial_target.{MODULES[part.name]}", "--trtcache-runtimes=python", f"--trtcache-report={report}"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
     )
-    doc = json.loads(report.read_text())
-    failing = [f"{t['nodeid']}: {t['message'][:200]}" for t in doc["tests"] if t["outcome"] in ("fail", "error")]
+    doc = files.load(str(report))
+    failing = [f"{t.nodeid}: {t.message[:200]}" for t in doc.tests if t.outcome in (Outcome.FAIL, Outcome.ERROR)]
     assert failing == [], "\n".join(failing)
-    assert doc["gate"]["unobserved_required"] == [c.id for c in spec.CLAUSES if c.id in part.unobserved]
+    assert doc.gate.unobserved_required == tuple(c.id for c in spec.CLAUSES if c.id in part.unobserved)
     assert proc.returncode == (1 if part.unobserved else 0), proc.stdout[-3000:]
 
 

@@ -6,7 +6,6 @@ one imported (an editable install of another checkout may also be on the path).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pytest_trtcache.plugin import options
+from pytest_trtcache.report import files
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("this_checkout")
@@ -131,16 +131,16 @@ def test_the_report_records_each_clause_test(pytester: pytest.Pytester) -> None:
     )
     report = pytester.path / "report.json"
     pytester.runpytest_subprocess("-p", "trtcache", f"{options.REPORT}={report}")
-    data = json.loads(report.read_text())
-    assert data["target"]["spec"] == "reference"
-    got = {t["nodeid"].split("::")[-1]: (t["clause"], t["level"], t["outcome"]) for t in data["tests"]}
+    data = files.load(str(report))
+    assert data.target.spec == "reference"
+    got = {t.nodeid.split("::")[-1]: (t.clause, t.level, t.outcome.value) for t in data.tests}
     assert got == {
         "test_pass": ("H1", "required", "pass"),
         "test_fail": ("S1", "required", "fail"),
         "test_no": ("X1", "security", "not observed"),
     }
-    fail = next(t for t in data["tests"] if t["nodeid"].endswith("test_fail"))
-    assert "nope" in fail["message"]
+    fail = next(t for t in data.tests if t.nodeid.endswith("test_fail"))
+    assert "nope" in fail.message
 
 
 def test_the_header_shows_the_target_and_trtcache_env(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ import pytest
 from tests._procs import MARKER, new_marker, processes_marked
 
 from pytest_trtcache.mutants import MUTANTS
+from pytest_trtcache.report import files
 from pytest_trtcache.spawn.pairs import step_for
 from pytest_trtcache.spawn.spawners import ExecSpawner, ForkSpawner
 from pytest_trtcache.targets import resolve
@@ -50,8 +51,7 @@ def _outcomes(pytester: pytest.Pytester, target: str, mode: str) -> dict[str, st
         "-p", "trtcache", "-p", "no:cacheprovider", f"--rootdir={ROOT}", f"--trtcache-target={target}",
         f"--trtcache-spawn={mode}", f"--trtcache-report={report}", *CROSS,
     )
-    data = json.loads(report.read_text())
-    return {t["nodeid"]: t["outcome"] for t in data["tests"]}
+    return {t.nodeid: t.outcome.value for t in files.load(str(report)).tests}
 
 
 @pytest.mark.parametrize("target", [pytest.param(t, marks=() if t in ZOO_CI else pytest.mark.slow) for t in ZOO])

@@ -44,11 +44,12 @@ def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
-    from pytest_trtcache.report import files, render, schema
+    from pytest_trtcache.report import files, render
+    from pytest_trtcache.report.schema import ReportError
 
     try:
         data = files.load(ns.path)
-    except schema.ReportError as exc:
+    except ReportError as exc:
         print(f"trtcache report: {exc}", file=sys.stderr)
         return 2
     sys.stdout.write(render.matrix(data) + "\n")

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from pytest_trtcache.launch.suite import SuiteRunSpec, launch, suite_dir
-from pytest_trtcache.report import files, render, schema
+from pytest_trtcache.report import files, render
+from pytest_trtcache.report.records import Outcome, Report, TestRecord
+from pytest_trtcache.report.schema import ReportError
 
 CONFORMANCE_DIR = Path(suite_dir())
 # A hang guard, not a speed bar: the whole suite against the reference takes ~2 min alone
@@ -34,28 +36,28 @@ class SuiteRun:
     target: str
     clauses: Optional[tuple[str, ...]]
     returncode: int
-    report: dict[str, Any]
+    report: Report
     output: str = ""
 
     @property
-    def tests(self) -> list[dict[str, Any]]:
-        return self.report.get("tests", [])
+    def tests(self) -> tuple[TestRecord, ...]:
+        return self.report.tests
 
-    def outcomes(self, clause: str) -> dict[str, int]:
-        counts: dict[str, int] = {}
+    def outcomes(self, clause: str) -> dict[Outcome, int]:
+        counts: dict[Outcome, int] = {}
         for test in self.tests:
-            if test["clause"] == clause:
-                counts[test["outcome"]] = counts.get(test["outcome"], 0) + 1
+            if test.clause == clause:
+                counts[test.outcome] = counts.get(test.outcome, 0) + 1
         return counts
 
     def killed(self, clause: str) -> bool:
-        return any(self.outcomes(clause).get(o, 0) for o in schema.FAILING)
+        return any(outcome.failing for outcome in self.outcomes(clause))
 
     def problems(self) -> list[str]:
         """What makes this run not a pass: tests that did not pass (a skip and a
         field the target does not expose are not failures), or a non-zero exit."""
-        fine = (schema.PASS, schema.SKIPPED, schema.NOT_OBSERVED)
-        bad = [f"{t['nodeid']}: {t['outcome']}: {render.headline(t)}" for t in self.tests if t["outcome"] not in fine]
+        fine = (Outcome.PASS, Outcome.SKIPPED, Outcome.NOT_OBSERVED)
+        bad = [f"{t.nodeid}: {t.outcome}: {render.headline(t)}" for t in self.tests if t.outcome not in fine]
         if not self.tests:
             bad.append("no conformance test ran")
         if self.returncode != 0 and not bad:
@@ -66,7 +68,7 @@ class SuiteRun:
 def reference_problems(run: SuiteRun) -> list[str]:
     """``problems``, and more: the python reference exposes every white-box field, so
     nothing there may go unobserved (the cpp runtime declares fewer fields, so it may)."""
-    hidden = [f"{t['nodeid']}: not observable in the python reference" for t in run.tests if t["outcome"] == schema.NOT_OBSERVED and t["runtime"] == "python"]
+    hidden = [f"{t.nodeid}: not observable in the python reference" for t in run.tests if t.outcome is Outcome.NOT_OBSERVED and t.runtime == "python"]
     return run.problems() + hidden
 
 
@@ -93,7 +95,7 @@ def run_suite(
             raise SuiteError(f"target {target}: pytest exited {done.returncode} without a report:\n{output[-4000:]}")
         try:
             report = files.load(report_path)
-        except schema.ReportError as exc:
+        except ReportError as exc:
             raise SuiteError(f"target {target}: {exc}") from None
     return SuiteRun(target=target, clauses=clauses, returncode=done.returncode, report=report, output=output)
 
@@ -239,7 +241,7 @@ def _row_json(row: KillRow) -> dict[str, Any]:
         "clauses": list(row.clauses),
         "skipped": row.skipped,
         "verdicts": row.verdicts,
-        "outcomes": {c: row.run.outcomes(c) for c in row.clauses} if row.run else {},
+        "outcomes": {c: files.to_json(row.run.outcomes(c)) for c in row.clauses} if row.run else {},
         # what a reader of a survivor needs: the child's own words
         "output_tail": row.run.output[-3000:] if row.run and row.survivors else "",
     }

@@ -13,16 +13,18 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 from pytest_trtcache.launch.suite import SuiteRunSpec, launch
-from pytest_trtcache.report import files, render, schema
+from pytest_trtcache.report import files, render
+from pytest_trtcache.report.records import Report
+from pytest_trtcache.report.schema import ReportError
 
 VERSIONS = ("2.13.0", "2.14.0")
 REQUIREMENT = "torch-tensorrt=={}"
 
 
-def run_version(version: str, rest: list[str], workdir: str) -> dict[str, Any]:
+def run_version(version: str, rest: list[str], workdir: str) -> Report:
     sub = os.path.join(workdir, version)
     os.makedirs(sub)
     spec = SuiteRunSpec(target=f"wheel:{REQUIREMENT.format(version)}", report=os.path.join(workdir, f"{version}.json"), extra=["-q", "-p", "no:randomly", *rest], cwd=sub)
@@ -32,7 +34,7 @@ def run_version(version: str, rest: list[str], workdir: str) -> dict[str, Any]:
         raise SystemExit(f"trtcache verdicts: the suite did not run against {spec.target} (exit {done.returncode}):\n{done.output[-6000:]}")
     try:
         return files.load(spec.report)
-    except schema.ReportError as exc:
+    except ReportError as exc:
         raise SystemExit(f"trtcache verdicts: the suite against {spec.target} wrote no valid report: {exc}") from None
 
 
@@ -50,5 +52,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     text, verdicts = render.versions_table(reports)
     print(text)
     if ns.json:
-        files.write_json(ns.json, {"verdicts": verdicts, "reports": reports})
+        files.write_json(ns.json, {"verdicts": verdicts, "reports": files.to_json(reports)})
     return 0

@@ -85,17 +85,18 @@ def _learn(session_dir: str, function: str, clause: str) -> None:
 
 def _killer(report: str) -> dict[str, Any]:
     """The first failing test of a phase's report, if it wrote one."""
-    from pytest_trtcache.report import files, schema
+    from pytest_trtcache.report import files
+    from pytest_trtcache.report.schema import ReportError
 
     try:
         doc = files.load(report)
-    except (OSError, schema.ReportError):
+    except (OSError, ReportError):
         return {}
-    for record in doc["tests"]:
-        if record["outcome"] in schema.FAILING or record["outcome"] == schema.KNOWN_GAP_PASSED:
-            return {"test": record["nodeid"], "clause": record["clause"], "outcome": record["outcome"],
-                    "message": (record.get("message") or "")[:400]}
-    return {}
+    found = doc.findings()
+    if not found:
+        return {}
+    first = found[0]
+    return {"test": first.nodeid, "clause": first.clause, "outcome": first.outcome.value, "message": first.message[:400]}
 
 
 def _phase(tree: trees.Tree, tree_dir: str, clauses: list[str], workdir: str, name: str, baseline: bool = False):
@@ -115,36 +116,37 @@ def _phase(tree: trees.Tree, tree_dir: str, clauses: list[str], workdir: str, na
 
 def measure_baseline(tree_dir: str) -> int:
     """The whole suite over the unmutated tree; the tests that do not run there go into the plan."""
-    from pytest_trtcache.report import files, schema
+    from pytest_trtcache.report import files
+    from pytest_trtcache.report.records import Outcome
+    from pytest_trtcache.report.schema import ReportError
 
     tree = trees.load(tree_dir)
     with tempfile.TemporaryDirectory(prefix="trtcache-baseline-") as workdir:
         done, report, seconds = _phase(tree, tree_dir, [], workdir, "baseline", baseline=True)
         try:
             doc = files.load(report)
-        except (OSError, schema.ReportError) as exc:
+        except (OSError, ReportError) as exc:
             return _finish("error", why=f"the unmutated target's run wrote no readable report ({exc}); exit {done.returncode}", output=done.output[-4000:])
-    records = doc["tests"]
-    passing = (schema.PASS, schema.KNOWN_GAP_PASSED)
-    failing = [r for r in records if r["outcome"] in schema.FAILING]
-    ran = passing + (schema.KNOWN_GAP,)
-    left_out = [r for r in records if r["outcome"] not in ran and r not in failing]
+    records = doc.tests
+    passing = (Outcome.PASS, Outcome.KNOWN_GAP_PASSED)
+    failing = [r for r in records if r.outcome.failing]
+    left_out = [r for r in records if not r.outcome.failing and r.outcome not in (*passing, Outcome.KNOWN_GAP)]
     if failing:
         first = failing[0]
-        return _finish("error", why=f"the unmutated target fails {len(failing)} test(s) that no known gap names, first {first['nodeid']} ({first['clause']}): "
-                       f"{(first.get('message') or '')[:600]}", test=first["nodeid"], clause=first["clause"], seconds={"baseline": round(seconds, 2)})
+        return _finish("error", why=f"the unmutated target fails {len(failing)} test(s) that no known gap names, first {first.nodeid} ({first.clause}): "
+                       f"{first.message[:600]}", test=first.nodeid, clause=first.clause, seconds={"baseline": round(seconds, 2)})
     if done.returncode != 0:
         return _finish("error", why=f"the unmutated target fails the suite's gate (exit {done.returncode}) with no failing test: "
                        "a stale known gap, or a clause not observed; every mutant would read as killed", output=done.output[-4000:])
-    if not any(r["outcome"] in passing for r in records):
+    if not any(r.outcome in passing for r in records):
         return _finish("error", why="the unmutated target passes no test: nothing could kill a mutant", output=done.output[-4000:])
-    tree.deselect = sorted(r["nodeid"] for r in left_out)
+    tree.deselect = sorted(r.nodeid for r in left_out)
     trees.save_plan(tree, tree_dir)
     counts: dict[str, int] = {}
     for r in left_out:
-        key = f"{r['clause']} {r['outcome']}"
+        key = f"{r.clause} {r.outcome}"
         counts[key] = counts.get(key, 0) + 1
-    return _finish("baseline", passed=sum(1 for r in records if r["outcome"] in passing), left_out=counts, seconds={"baseline": round(seconds, 2)})
+    return _finish("baseline", passed=sum(1 for r in records if r.outcome in passing), left_out=counts, seconds={"baseline": round(seconds, 2)})
 
 
 def measure(tree_dir: str, session_dir: str) -> int:

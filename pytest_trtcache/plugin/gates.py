@@ -6,8 +6,9 @@ a :class:`~pytest_trtcache.contract.verdict.ClauseViolation` gives the clause th
 expected, observed and child stderr; :class:`~pytest_trtcache.targets.NotObservable`
 and :class:`~pytest_trtcache.targets.RuntimeUnavailable` become skips recorded as
 ``not observed`` / ``skipped``; any other exception is a failure of the test's own
-first clause. The record rides on ``report.user_properties`` as ``("trtcache", record)``,
-so it reaches an xdist controller with the report.
+first clause. The record (a :class:`~pytest_trtcache.report.records.TestRecord`) rides on
+``report.user_properties`` as ``("trtcache", its JSON)``, so it reaches an xdist controller
+with the report; :func:`record_of` reads it back.
 
 A failure of a clause whose level is not gated becomes an xfail-like outcome (reason
 ``ungated <level> clause failed: ...``): the exit code ignores it, the terminal shows it,
@@ -16,13 +17,14 @@ the record says ``fail (not gated)``.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 import pytest
 
 from pytest_trtcache.contract import spec
-from pytest_trtcache.contract.verdict import ClauseViolation
-from pytest_trtcache.report import render, schema
+from pytest_trtcache.contract.verdict import ClauseViolation, describe
+from pytest_trtcache.report import files, render
+from pytest_trtcache.report.records import Outcome, TestRecord
 from pytest_trtcache.targets.base import NotObservable, RuntimeUnavailable
 
 #: the user_properties key of a phase's verdict record
@@ -64,7 +66,7 @@ def _as_skip(report: pytest.TestReport, exc: BaseException, reason: str) -> None
     report.longrepr = (path, lineno, f"Skipped: {reason}")
 
 
-def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], clauses: tuple[str, ...]) -> Optional[dict[str, Any]]:
+def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[None], clauses: tuple[str, ...]) -> Optional[TestRecord]:
     """This phase's record, or None for a setup or teardown that passed (it adds nothing).
     Its runtime is the test's parameter (the report's column), else the exception's."""
     nodeid, runtime = report.nodeid, runtime_of(item)
@@ -75,40 +77,49 @@ def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[
     if report.passed:
         if report.when != "call":
             return None
-        outcome = schema.KNOWN_GAP_PASSED if known_gap else schema.PASS
-        return schema.test_record(nodeid, clauses, runtime, outcome, message=report.wasxfail if known_gap else "")
+        outcome = Outcome.KNOWN_GAP_PASSED if known_gap else Outcome.PASS
+        return TestRecord.of(nodeid, clauses, runtime, outcome, message=report.wasxfail if known_gap else "")
     if known_gap:
-        return schema.test_record(nodeid, clauses, runtime, schema.KNOWN_GAP, message=report.wasxfail)
+        return TestRecord.of(nodeid, clauses, runtime, Outcome.KNOWN_GAP, message=report.wasxfail)
     if isinstance(exc, NotObservable):
         _as_skip(report, exc, f"not observable: {exc}")
-        return schema.test_record(nodeid, clauses, runtime or exc.runtime, schema.NOT_OBSERVED, message=str(exc), part=exc.part)
+        return TestRecord.of(nodeid, clauses, runtime or exc.runtime, Outcome.NOT_OBSERVED, message=str(exc), part=exc.part)
     if isinstance(exc, RuntimeUnavailable):
         message = f"runtime {exc.runtime or ''} unavailable: {exc}".replace("runtime  ", "runtime ")
         _as_skip(report, exc, message)
-        return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=message, unavailable_runtime=exc.runtime)
+        return TestRecord.of(nodeid, clauses, runtime, Outcome.SKIPPED, message=message, unavailable_runtime=exc.runtime)
     if report.skipped:
-        return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=_skip_reason(report))
+        return TestRecord.of(nodeid, clauses, runtime, Outcome.SKIPPED, message=_skip_reason(report))
     if exc is None:  # a failed call with no exception: a strict known gap that passed
-        return schema.test_record(nodeid, clauses, runtime, schema.KNOWN_GAP_PASSED, message=str(report.longrepr))
+        return TestRecord.of(nodeid, clauses, runtime, Outcome.KNOWN_GAP_PASSED, message=str(report.longrepr))
     if isinstance(exc, ClauseViolation):
-        fields = exc.record()
-        details = {k: fields[k] for k in ("step", "expected", "observed", "child_stderr", "reproduce")}
         broken = exc.clause if exc.clause in spec.BY_ID else clauses[0]
         listed = list(dict.fromkeys([*clauses, broken]))
-        return schema.test_record(nodeid, listed, runtime or fields["runtime"], schema.FAIL, clause=broken, message=fields["message"], **details)
-    outcome = schema.FAIL if report.when == "call" else schema.ERROR
+        return TestRecord.of(
+            nodeid, listed, runtime or exc.runtime, Outcome.FAIL, clause=broken, message=exc.finding(), step=exc.step,
+            expected=describe(exc.expected) if exc.compared else None, observed=describe(exc.observed) if exc.compared else None,
+            child_stderr=exc.child_stderr or None, reproduce=exc.reproduce,
+        )
+    outcome = Outcome.FAIL if report.when == "call" else Outcome.ERROR
     assert call.excinfo is not None
-    return schema.test_record(nodeid, clauses, runtime, outcome, message=call.excinfo.exconly(), step=f"test {report.when}")
+    return TestRecord.of(nodeid, clauses, runtime, outcome, message=call.excinfo.exconly(), step=f"test {report.when}")
 
 
-def gate(item: pytest.Item, report: pytest.TestReport, record: dict[str, Any]) -> None:
+def gate(item: pytest.Item, report: pytest.TestReport, record: TestRecord) -> TestRecord:
     """Turn a call's failure of an ungated level into an xfail-like outcome."""
     levels: Optional[frozenset[str]] = item.config.getoption("trtcache_level")
-    if record["outcome"] != schema.FAIL or report.when != "call" or levels is None or record["level"] in levels:
-        return
-    record.update(outcome=schema.FAIL_UNGATED, gated=False)
+    if record.outcome is not Outcome.FAIL or report.when != "call" or levels is None or record.level in levels:
+        return record
+    record = record.ungated()
     report.outcome = "skipped"
-    report.wasxfail = f"{PREFIX}{record['level']} clause failed: {render.headline(record)}"
+    report.wasxfail = f"{PREFIX}{record.level} clause failed: {render.headline(record)}"
+    return record
+
+
+def record_of(report: pytest.TestReport) -> Optional[TestRecord]:
+    """The verdict record a phase's report carries (from this process or an xdist worker)."""
+    data = next((value for key, value in report.user_properties if key == RECORD), None)
+    return files.from_json(TestRecord, data) if data is not None else None
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -119,6 +130,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         return report
     record = verdict(item, report, call, clauses)
     if record is not None:
-        gate(item, report, record)
-        report.user_properties.append((RECORD, record))
+        report.user_properties.append((RECORD, files.to_json(gate(item, report, record))))
     return report

@@ -58,12 +58,15 @@ def activate(config: pytest.Config) -> None:
     config.pluginmanager.register(fixtures, "trtcache-fixtures")
     config.pluginmanager.register(suite_fixtures, "trtcache-suite-fixtures")
     config.pluginmanager.register(children, "trtcache-spawn")
-    config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
     config.pluginmanager.register(gates, "trtcache-gates")
     config.pluginmanager.register(deadline, "trtcache-deadline")
     config.pluginmanager.register(liveness, "trtcache-liveness")
-    config.pluginmanager.register(completeness, "trtcache-completeness")
-    config.pluginmanager.register(known_gaps.Ledger(config, config.stash[KNOWN_GAPS_KEY]), "trtcache-known-gaps")
+    if not hasattr(config, "workerinput"):
+        # The controller alone judges and writes, from every worker's reports (as pytest's
+        # junitxml registers its writer): these parts need no per-hook role check.
+        config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
+        config.pluginmanager.register(completeness, "trtcache-completeness")
+        config.pluginmanager.register(known_gaps.Ledger(config, config.stash[KNOWN_GAPS_KEY]), "trtcache-known-gaps")
 
 
 def _marks(obj: Any) -> list[Any]:

@@ -102,12 +102,12 @@ def _clauses_of(item: pytest.Item) -> frozenset[str]:
 def apply(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test its first matching entry names; warn about entries that match none."""
     from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY
-    from pytest_trtcache.plugin.report import _runtime_of
+    from pytest_trtcache.plugin.gates import runtime_of
 
     gaps = config.stash.get(KNOWN_GAPS_KEY, ())
     used: set[Gap] = set()
     for item in items:
-        clauses, runtime = _clauses_of(item), _runtime_of(item)
+        clauses, runtime = _clauses_of(item), runtime_of(item)
         gap = next((g for g in gaps if g.matches(clauses, runtime, item.nodeid)), None)
         if gap is None:
             continue
@@ -127,7 +127,8 @@ class _Tally:
 
 
 class Ledger:
-    """The controller's account of each entry, from the reports: stale entries fail the run."""
+    """The controller's account of each entry, from the reports: stale entries fail the run
+    (registered on the controller only)."""
 
     def __init__(self, config: pytest.Config, gaps: "tuple[Gap, ...]") -> None:
         self.config = config
@@ -147,15 +148,13 @@ class Ledger:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if hasattr(self.config, "workerinput"):
-            return  # the controller decides, from every worker's reports
         self.config.stash[UNMATCHED_KEY] = [g for w, g in self.gaps.items() if w not in self.tallies]
         self.config.stash[STALE_KEY] = self.stale()
         if self.config.stash[STALE_KEY] and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if hasattr(self.config, "workerinput") or not self.tallies:
+        if not self.tallies:
             return
         terminalreporter.section("trtcache known gaps")
         for where, tally in sorted(self.tallies.items()):

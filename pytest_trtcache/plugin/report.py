@@ -5,8 +5,8 @@
 target, the versions involved and the spawner; when ``GITHUB_STEP_SUMMARY`` is set the
 Markdown matrix (:func:`pytest_trtcache.report.render.matrix`) is appended there. Both
 paths are checked when the plugin is configured, so a bad one is a usage error before
-any test runs. Under xdist the controller gets every worker's records through
-``pytest_runtest_logreport`` and writes the files alone.
+any test runs. Registered on the controller only (as pytest's junitxml): under xdist it
+gets every worker's records through ``pytest_runtest_logreport`` and writes alone.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import pytest
 
 from pytest_trtcache.contract import spec
 from pytest_trtcache.plugin.completeness import GATE_KEY
-from pytest_trtcache.plugin.gates import RECORD, runtime_of
-from pytest_trtcache.report import files, render, schema
-
-_runtime_of = runtime_of  # known_gaps reads runtimes through this name
+from pytest_trtcache.plugin.gates import record_of
+from pytest_trtcache.report import files, render
+from pytest_trtcache.report.records import Report, Target, TestRecord, worst
 
 SUMMARY = "GITHUB_STEP_SUMMARY"
 
@@ -41,29 +40,28 @@ def _check_paths(path: Optional[str], summary: Optional[str]) -> None:
 class ReportPlugin:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.records: dict[str, dict[str, Any]] = {}
+        self.records: dict[str, TestRecord] = {}
         self.path: Optional[str] = config.getoption("trtcache_report")
         self.summary: Optional[str] = os.environ.get(SUMMARY) or None
-        if not hasattr(config, "workerinput"):  # the controller writes; check before any test runs
-            _check_paths(self.path, self.summary)
+        _check_paths(self.path, self.summary)  # before any test runs
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        record = next((value for key, value in report.user_properties if key == RECORD), None)
+        record = record_of(report)
         if record is None:
             return
         # The worst phase wins: an error in setup or teardown, a failure or skip in call.
         held = self.records.get(report.nodeid)
-        if held is None or schema.worst([held["outcome"], record["outcome"]]) != held["outcome"]:
+        if held is None or worst([held.outcome, record.outcome]) is not held.outcome:
             self.records[report.nodeid] = record
 
-    def data(self) -> dict[str, Any]:
+    def data(self) -> Report:
         from pytest_trtcache.plugin.keys import TARGET_KEY
 
         import pytest_trtcache
 
         target = self.config.stash[TARGET_KEY]
-        return schema.document(
-            target={"spec": target.spec, "description": target.description, "role": target.role},
+        return Report.of(
+            target=Target(spec=target.spec, description=target.description, role=target.role),
             versions=versions(target), spawner=_spawner(self.config),
             levels_gated=self.config.getoption("trtcache_level") or spec.LEVELS,
             tests=self.records.values(), tool_version=pytest_trtcache.__version__,
@@ -71,13 +69,11 @@ class ReportPlugin:
         )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if hasattr(self.config, "workerinput"):
-            return  # the controller writes, from the reports it received
         if not self.path and not (self.summary and self.records):
             return
         data = self.data()
         if self.path:
-            files.write_json(self.path, data)
+            files.write_report(self.path, data)
         if self.summary and self.records:
             with open(self.summary, "a", encoding="utf-8") as f:
                 f.write(render.matrix(data) + "\n")

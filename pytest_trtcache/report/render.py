@@ -4,10 +4,10 @@ the plain-text kill matrix (``trtcache selfcheck``), in one outcome vocabulary."
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from pytest_trtcache.contract import spec
-from pytest_trtcache.report import schema
+from pytest_trtcache.report.records import Cell, Outcome, Report, TestRecord
 
 LEGEND = (
     "pass: the clause held in every test that could look (pass (k/n): k of n tests passed, the rest "
@@ -18,76 +18,68 @@ LEGEND = (
 )
 
 
-def cell_text(cell: Mapping[str, Any]) -> str:
-    verdict = cell["verdict"]
-    if verdict == schema.PASS and cell["passed"] < cell["tests"]:
-        return f"pass ({cell['passed']}/{cell['tests']})"
-    return verdict
-
-
-def runtimes(doc: Mapping[str, Any]) -> list[str]:
-    seen: dict[str, None] = {}
-    for cell in doc["clauses"]:
-        seen.setdefault(cell["runtime"] or "-", None)
-    return list(seen)
+def cell_text(cell: Cell) -> str:
+    if cell.verdict is Outcome.PASS and cell.passed < cell.tests:
+        return f"pass ({cell.passed}/{cell.tests})"
+    return cell.verdict.value
 
 
 def _row(label: Sequence[str], cells: Sequence[str]) -> str:
     return "| " + " | ".join([*label, *cells]) + " |"
 
 
-def headline(record: Mapping[str, Any]) -> str:
+def headline(record: TestRecord) -> str:
     """A failed test in one line: clause, runtime pair, step, what broke."""
-    where = f"runtime {record['runtime']}" if record.get("runtime") else "no runtime"
-    step = f", step '{record['step']}'" if record.get("step") else ""
-    first = (record.get("message") or "").splitlines()[:1]
-    return f"[{record.get('clause', '?')}] {where}{step}: {first[0] if first else ''}"
+    where = f"runtime {record.runtime}" if record.runtime else "no runtime"
+    step = f", step '{record.step}'" if record.step else ""
+    first = record.message.splitlines()[:1]
+    return f"[{record.clause}] {where}{step}: {first[0] if first else ''}"
 
 
-def failures(doc: Mapping[str, Any]) -> list[str]:
-    found = [r for r in doc["tests"] if r["outcome"] in schema.FAILING or r["outcome"] == schema.KNOWN_GAP_PASSED]
+def failures(report: Report) -> list[str]:
+    found = report.findings()
     if not found:
         return []
     lines = ["<details><summary>failures</summary>", ""]
-    lines += [f"- `{r['nodeid']}` ({r['outcome']}): {headline(r)}" for r in found]
+    lines += [f"- `{r.nodeid}` ({r.outcome}): {headline(r)}" for r in found]
     return lines + ["", "</details>", ""]
 
 
-def matrix(doc: Mapping[str, Any]) -> str:
+def matrix(report: Report) -> str:
     """The Markdown report: clause x runtime pair, legend, failures."""
-    cols = runtimes(doc)
+    cols = report.runtimes()
     cells: dict[str, dict[str, str]] = {}
-    for cell in doc["clauses"]:
-        cells.setdefault(cell["clause"], {})[cell["runtime"] or "-"] = cell_text(cell)
-    versions = ", ".join(f"{k} {v}" for k, v in sorted(doc["versions"].items()))
+    for cell in report.clauses:
+        cells.setdefault(cell.clause, {})[cell.runtime or "-"] = cell_text(cell)
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(report.versions.items()))
     lines = [
-        f"### trtcache conformance: `{doc['target']['spec']}`", "",
-        f"{versions}; spawner: {doc['spawner']}; levels gated: {', '.join(doc['levels_gated'])}", "",
+        f"### trtcache conformance: `{report.target.spec}`", "",
+        f"{versions}; spawner: {report.spawner}; levels gated: {', '.join(report.levels_gated)}", "",
         _row(["clause", "level"], cols), "|---|---|" + "---|" * len(cols),
     ]
     for clause_id, row in cells.items():
         lines.append(_row([clause_id, spec.get(clause_id).level], [row.get(c, "") for c in cols]))
-    return "\n".join(lines + ["", LEGEND, "", *failures(doc)])
+    return "\n".join(lines + ["", LEGEND, "", *failures(report)])
 
 
-def clause_verdicts(doc: Mapping[str, Any]) -> dict[str, str]:
+def clause_verdicts(report: Report) -> dict[str, str]:
     """Each clause's verdict over all its tests and runtime pairs."""
-    by_clause: dict[str, list[dict[str, Any]]] = {}
-    for record in doc["tests"]:
-        by_clause.setdefault(record["clause"], []).append(record)
-    return {c.id: cell_text(schema.cell(by_clause[c.id])) for c in spec.CLAUSES if c.id in by_clause}
+    by_clause: dict[str, list] = {}
+    for record in report.tests:
+        by_clause.setdefault(record.clause, []).append(record)
+    return {c.id: cell_text(Cell.over(by_clause[c.id])) for c in spec.CLAUSES if c.id in by_clause}
 
 
-def versions_table(docs: Mapping[str, Mapping[str, Any]], label: str = "torch-tensorrt {}") -> tuple[str, dict[str, dict[str, str]]]:
+def versions_table(reports: Mapping[str, Report], label: str = "torch-tensorrt {}") -> tuple[str, dict[str, dict[str, str]]]:
     """Clause x version (one report per version); also the verdicts as data."""
     verdicts: dict[str, dict[str, str]] = {}
-    for version, doc in docs.items():
-        for clause_id, verdict in clause_verdicts(doc).items():
+    for version, report in reports.items():
+        for clause_id, verdict in clause_verdicts(report).items():
             verdicts.setdefault(clause_id, {})[version] = verdict
     ordered = {c.id: verdicts[c.id] for c in spec.CLAUSES if c.id in verdicts}
-    lines = [_row(["clause", "level"], [label.format(v) for v in docs]), "|---|---|" + "---|" * len(docs)]
+    lines = [_row(["clause", "level"], [label.format(v) for v in reports]), "|---|---|" + "---|" * len(reports)]
     for clause_id, row in ordered.items():
-        lines.append(_row([clause_id, spec.get(clause_id).level], [row.get(v, "") for v in docs]))
+        lines.append(_row([clause_id, spec.get(clause_id).level], [row.get(v, "") for v in reports]))
     return "\n".join(lines + ["", LEGEND]), ordered
 
 
