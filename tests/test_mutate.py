@@ -11,6 +11,8 @@ import textwrap
 import pytest
 
 from pytest_trtcache.mutation import equivalents, near, result, run_one, trees
+from pytest_trtcache.report import files
+from pytest_trtcache.report.records import Killer, MutantOutcome, MutantVerdict, Outcome, Phase
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHILD_ENV = {**os.environ, "PYTHONPATH": REPO}
@@ -38,15 +40,25 @@ def test_the_diff_names_the_original_line() -> None:
     assert mutant.changed() == (["    limit = 1 + 2"], ["    limit = 1 - 2"])
 
 
-def test_the_verdict_comes_from_run_one_and_must_agree_with_cosmic_ray() -> None:
-    line = run_one.MARK + json.dumps({"verdict": "killed", "phase": "near", "clause": "H5"})
-    assert result.verdict_of("noise\n" + line, "killed", "normal") == ("killed", {"phase": "near", "clause": "H5"})
-    assert result.verdict_of("timeout", "killed", "normal")[0] == "timeout"
-    assert result.verdict_of("", None, "skipped")[0] == "skipped"
-    # a kill that run_one did not report, or a disagreement, is the measurement's error
-    assert result.verdict_of("Traceback ...", "killed", "normal")[0] == "error"
-    assert result.verdict_of(line, "survived", "normal")[0] == "error"
-    assert result.verdict_of("segfault", None, "abnormal")[0] == "error"
+def test_the_verdict_is_run_ones_typed_document_and_must_agree_with_cosmic_ray() -> None:
+    said = MutantVerdict(MutantOutcome.KILLED, phase=Phase.NEAR, killer=Killer(test="t.py::x", clause="H5", outcome=Outcome.FAIL))
+    document = files.dumps(said)
+    assert result.verdict_of(document, "killed", "normal") == said  # read back into the same type
+    assert result.verdict_of("timeout", "killed", "normal").verdict is MutantOutcome.TIMEOUT
+    assert result.verdict_of("", None, "skipped").verdict is MutantOutcome.SKIPPED
+    # no document, anything besides it, or a disagreement is the measurement's error, named
+    for output in ("Traceback ...", "noise\n" + document, ""):
+        got = result.verdict_of(output, "killed", "normal")
+        assert got.verdict is MutantOutcome.ERROR and "not a mutant verdict" in got.why, got
+    assert "cosmic-ray recorded survived" in result.verdict_of(document, "survived", "normal").why
+    assert result.verdict_of("segfault", None, "abnormal").verdict is MutantOutcome.ERROR
+
+
+def test_run_one_writes_its_verdict_as_its_whole_output(capsys) -> None:
+    status = run_one._finish("killed", phase=Phase.REST, near=["H5"], seconds={"near": 1.5}, killer=Killer(exit=1, output="boom"))
+    out = capsys.readouterr().out
+    assert status == 1 and files.read_verdict(out) == MutantVerdict(MutantOutcome.KILLED, phase=Phase.REST, near=("H5",),
+                                                                    seconds={Phase.NEAR: 1.5}, killer=Killer(exit=1, output="boom"))
 
 
 def test_the_score_leaves_out_equivalents_and_counts_errors_as_incomplete() -> None:
@@ -135,7 +147,7 @@ def test_near_clauses_follow_callers_and_protocol_words(tmp_path) -> None:
 
 def test_bad_inputs_are_named_in_one_line(tmp_path) -> None:
     done = mutate("--target", "mutant:del-keeps-token", cwd=str(tmp_path))
-    assert done.returncode == 2 and "--target mutant:del-keeps-token" in done.stderr and "sources:<dir>" in done.stderr
+    assert done.returncode == 2 and "--target mutant:del-keeps-token" in done.stderr and "sources:/path/to/dir" in done.stderr
     done = mutate("--target", "sources:" + str(tmp_path), cwd=str(tmp_path))
     assert done.returncode == 2 and "_runtime_cache.py" in done.stderr
     done = mutate("--sample", "0", cwd=str(tmp_path))

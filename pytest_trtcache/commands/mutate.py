@@ -51,7 +51,7 @@ def _progress(line: str) -> None:
 def _report(result, stale) -> str:
     lines = []
     for mutant in result.survivors():
-        lines.append(f"SURVIVED {mutant.source}:{mutant.line} {mutant.operator} (occurrence {mutant.occurrence}; near clauses tried first: {', '.join(mutant.killer.get('near', [])) or 'none'})")
+        lines.append(f"SURVIVED {mutant.source}:{mutant.line} {mutant.operator} (occurrence {mutant.occurrence}; near clauses tried first: {', '.join(mutant.near) or 'none'})")
         lines += ["    " + line for line in mutant.diff.splitlines() if not line.startswith(("---", "+++"))]
     for mutant in result.mutants:
         if mutant.verdict == "timeout":

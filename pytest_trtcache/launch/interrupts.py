@@ -10,11 +10,12 @@ and ``cli.main`` turns it into one line and exit 128 + signal number.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import threading
 from typing import Any, Iterator, Optional
+
+from pytest_trtcache.spawn.groups import group_alive, kill_group
 
 #: how long a child pytest may take to tear down after the signal before it is killed
 GRACE_S = 60.0
@@ -36,21 +37,6 @@ class Interrupted(BaseException):
     @property
     def name(self) -> str:
         return signal.Signals(self.signum).name
-
-
-def kill_group(pid: int, signum: int) -> None:
-    try:
-        os.killpg(pid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def group_alive(pid: int) -> bool:
-    try:
-        os.killpg(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
 
 
 def raise_if_interrupted() -> None:

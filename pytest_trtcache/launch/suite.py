@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 from pytest_trtcache.spawn.environment import child_env
+from pytest_trtcache.spawn.groups import group_alive, kill_group
 
 from . import interrupts
 
@@ -104,7 +105,7 @@ def launch(spec: SuiteRunSpec, workdir: str, *, capture: bool = False, timeout: 
         try:
             stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            interrupts.kill_group(proc.pid, signal.SIGKILL)
+            kill_group(proc.pid, signal.SIGKILL)
             stdout, stderr = proc.communicate()
             timed_out = True
         _wait_for_group(proc.pid)
@@ -117,6 +118,6 @@ def launch(spec: SuiteRunSpec, workdir: str, *, capture: bool = False, timeout: 
 def _wait_for_group(pgid: int) -> None:
     """Let the child's own children (xdist workers) finish their teardown, then kill the rest."""
     deadline = time.monotonic() + interrupts.GRACE_S
-    while interrupts.group_alive(pgid) and time.monotonic() < deadline:
+    while group_alive(pgid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    interrupts.kill_group(pgid, signal.SIGKILL)
+    kill_group(pgid, signal.SIGKILL)

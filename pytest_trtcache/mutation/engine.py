@@ -22,7 +22,6 @@ import shlex
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from pytest_trtcache.launch import interrupts
+from pytest_trtcache.spawn.groups import kill_group
+from pytest_trtcache.report import files
+from pytest_trtcache.report.records import MutantOutcome, MutantVerdict
+from pytest_trtcache.report.schema import ReportError
 
 from . import result as result_mod
 from . import deps, run_one, trees
@@ -78,16 +81,15 @@ def worker_environment(tree: trees.Tree, tree_dir: str, session: str) -> dict:
 
 
 def _write_config(path: str, tree: trees.Tree, timeout: float, urls: list[str]) -> None:
-    toml = deps.toml()
-    config = {"cosmic-ray": {
+    config = {
         "module-path": list(tree.files),
         "timeout": float(timeout),
         "excluded-modules": [],
         "test-command": TEST_COMMAND,
         "distributor": {"name": "http", "http": {"worker-urls": list(urls)}},
-    }}
+    }
     with open(path, "w", encoding="utf-8") as f:
-        toml.dump(config, f)
+        f.write(deps.cosmic_ray().serialize_config(config))
 
 
 def _checked(argv: list[str], cwd: str, what: str, env: Optional[dict] = None) -> None:
@@ -116,20 +118,22 @@ def _count(database: str) -> int:
         return db.num_work_items
 
 
-def baseline(tree: trees.Tree, tree_dir: str, session: str) -> tuple[float, dict]:
-    """Run the unmutated tree through ``run_one --baseline``: (seconds, its fields), or a
+def baseline(tree: trees.Tree, tree_dir: str, session: str) -> tuple[float, MutantVerdict]:
+    """Run the unmutated tree through ``run_one --baseline``: (seconds, its verdict), or a
     clear error when the original already fails a test that no known gap names."""
     started = time.monotonic()
     done = subprocess.run(shlex.split(TEST_COMMAND) + ["--baseline"], cwd=tree_dir, capture_output=True, text=True,
                           env=worker_environment(tree, tree_dir, session))
     seconds = time.monotonic() - started
-    fields = run_one.last_mark(done.stdout)
-    if done.returncode != 0 or fields.get("verdict") != "baseline":
-        why = fields.get("why") or f"exit {done.returncode}, no {run_one.MARK.strip()} line"
+    try:
+        said = files.read_verdict(done.stdout)
+    except ReportError as exc:
+        raise trees.MutateError(f"baseline (the unmutated target through the suite): exit {done.returncode}; {exc}\n{done.stderr[-3000:]}") from None
+    if done.returncode != 0 or said.verdict is not MutantOutcome.BASELINE:
         hint = ("\nName what the target is known to violate with --known-gaps FILE (one clause or node-id pattern a line, "
-                "see README's Known gaps), or fix it first." if fields.get("test") else "")
-        raise trees.MutateError(f"baseline (the unmutated target through the suite): {why}{hint}\n{(done.stdout + done.stderr)[-3000:]}")
-    return seconds, fields
+                "see docs/known-gaps.md), or fix it first." if said.killer and said.killer.test else "")
+        raise trees.MutateError(f"baseline (the unmutated target through the suite): {said.why or said.verdict}{hint}\n{(said.output + done.stderr)[-3000:]}")
+    return seconds, said
 
 
 def free_port() -> int:
@@ -171,28 +175,27 @@ def start_worker(tree: trees.Tree, tree_dir: str, session: str, port: int, log_p
 def stop_workers(workers: list[Worker]) -> None:
     for worker in workers:
         if worker.proc.poll() is None:
-            try:
-                os.killpg(worker.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+            kill_group(worker.proc.pid, signal.SIGTERM)
     for worker in workers:
         try:
             worker.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            os.killpg(worker.proc.pid, signal.SIGKILL)
+            kill_group(worker.proc.pid, signal.SIGKILL)
             worker.proc.wait()
         interrupts.unregister(worker.proc)
 
 
 def _done_so_far(database: str) -> Optional[tuple[int, int]]:
     """(results, survivors) from the session database while exec writes it."""
+    cr = deps.cosmic_ray()
     try:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as con:
-            total = con.execute("SELECT count(*) FROM work_results WHERE worker_outcome != 'SKIPPED'").fetchone()[0]
-            survived = con.execute("SELECT count(*) FROM work_results WHERE test_outcome = 'SURVIVED'").fetchone()[0]
-            return total, survived
-    except sqlite3.Error:
-        return None  # locked by a write this instant: the next tick reads it
+        with cr.use_db(database, mode=cr.WorkDB.Mode.open) as db:
+            outcomes = [r for _, r in db.results if r.worker_outcome != cr.WorkerOutcome.SKIPPED]
+    except Exception as exc:  # sqlalchemy's OperationalError while exec holds the write lock
+        if "locked" in str(exc):
+            return None  # the next tick reads it
+        raise
+    return len(outcomes), sum(1 for r in outcomes if r.test_outcome == cr.TestOutcome.SURVIVED)
 
 
 def _results(database: str, tree: trees.Tree, tree_dir: str) -> list[result_mod.Mutant]:
@@ -208,18 +211,15 @@ def _results(database: str, tree: trees.Tree, tree_dir: str) -> list[result_mod.
                                        operator=spec.operator_name, occurrence=spec.occurrence, line=spec.start_pos[0])
             outcome = results.get(item.job_id)
             if outcome is None:
-                mutant.verdict, mutant.why = "error", "no result recorded (the exec stopped early)"
+                mutant.verdict, mutant.why = MutantOutcome.ERROR, "no result recorded (the exec stopped early)"
             else:
                 mutant.diff = outcome.diff or ""
                 mutant.line = result_mod.first_changed_line(mutant.diff) or mutant.line
-                verdict, fields = result_mod.verdict_of(outcome.output or "", outcome.test_outcome and outcome.test_outcome.value,
-                                                        outcome.worker_outcome.value)
-                mutant.verdict = verdict
-                mutant.phase = fields.get("phase", "")
-                mutant.function = fields.get("function", "")
-                mutant.seconds = fields.get("seconds", {}) if isinstance(fields.get("seconds"), dict) else {}
-                mutant.why = fields.get("why", "")
-                mutant.killer = {key: fields[key] for key in ("test", "clause", "outcome", "message", "exit", "output") if key in fields}
+                said = result_mod.verdict_of(outcome.output or "", outcome.test_outcome and outcome.test_outcome.value,
+                                             outcome.worker_outcome.value)
+                mutant.verdict, mutant.phase, mutant.function = said.verdict, said.phase, said.function
+                mutant.near, mutant.killer, mutant.seconds = said.near, said.killer, said.seconds
+                mutant.why = said.why or (said.output[-1500:] if said.verdict is MutantOutcome.ERROR else "")
             mutants.append(mutant)
     mutants.sort(key=lambda m: (m.file, m.line or 0, m.operator, m.occurrence))
     return mutants
@@ -253,9 +253,9 @@ def run(options: Options, progress: Callable[[str], None]) -> result_mod.Mutatio
         measured = min(options.sample, generated) if options.sample is not None else generated
         progress(f"mutate: {generated} mutants generated; measuring {measured}; baseline run of the unmutated target")
         baseline_s, fields = baseline(tree, first, session)
-        left_out = fields.get("left_out", {})
+        left_out = dict(fields.left_out)
         timeout = options.timeout or max(60.0, 4 * baseline_s + 30)
-        progress(f"mutate: baseline passed {fields.get('passed')} tests in {baseline_s:.1f} s"
+        progress(f"mutate: baseline passed {fields.passed} tests in {baseline_s:.1f} s"
                  + (f"; left out per mutant (they do not run on the original): {', '.join(f'{k} x{v}' for k, v in sorted(left_out.items()))}" if left_out else "")
                  + f"; per-mutant timeout {timeout:.0f} s; starting {jobs} local worker(s)")
         for index in range(jobs):
@@ -281,7 +281,7 @@ def run(options: Options, progress: Callable[[str], None]) -> result_mod.Mutatio
                     progress(f"mutate: {now[0]}/{measured} mutants measured, {now[1]} survived so far ({elapsed:.0f} s)")
         finally:
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                kill_group(proc.pid, signal.SIGTERM)
                 proc.wait()
             interrupts.unregister(proc)
         if proc.returncode != 0:
@@ -313,6 +313,6 @@ def serve(target: str, tree_dir: str, port: int, known_gaps: Optional[str] = Non
     session = os.path.dirname(os.path.abspath(tree_dir))
     print(f"trtcache mutate-worker: baseline run of {target} (the tests that do not run there are left out, as on the controller)", flush=True)
     seconds, fields = baseline(tree, tree_dir, session)
-    print(f"trtcache mutate-worker: baseline passed {fields.get('passed')} tests in {seconds:.0f} s", flush=True)
+    print(f"trtcache mutate-worker: baseline passed {fields.passed} tests in {seconds:.0f} s", flush=True)
     print(f"trtcache mutate-worker: {target} in {tree_dir}, listening on port {port} (controller: trtcache mutate --worker-url http://<this host>:{port})", flush=True)
     return subprocess.call(cosmic_ray("http-worker", "--port", str(port)), cwd=tree_dir, env=worker_environment(tree, tree_dir, session))

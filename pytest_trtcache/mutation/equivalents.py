@@ -22,6 +22,8 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from pytest_trtcache.report.records import MutantOutcome
+
 from . import deps
 from .trees import MutateError
 
@@ -79,7 +81,7 @@ def apply(entries: Iterable[Equivalent], mutants) -> list[Equivalent]:
             if entry.matches(mutant):
                 used.add(entry)
                 if mutant.verdict in ("survived", "timeout"):
-                    mutant.verdict, mutant.why = "equivalent", entry.reason
+                    mutant.verdict, mutant.why = MutantOutcome.EQUIVALENT, entry.reason
                 break
     return [entry for entry in entries if entry not in used]
 

@@ -1,22 +1,25 @@
 """One mutation run's result: each mutant's verdict, the score, the JSON form.
 
 score = killed / (measured - equivalent), where ``measured`` are the mutants the run
-executed (all generated ones, or the ``--sample``). A timeout counts as killed (the
-mutant hangs the suite: observable); an ``error`` (the measurement itself went wrong:
-a worker died, the target imported from outside the tree) is never a kill and makes
-the run incomplete.
+executed (all generated ones, or the ``--sample``). Neither a ``timeout`` (the suite
+did not finish within the per-mutant limit: nothing was measured) nor an ``error`` (the
+measurement itself went wrong: a worker died, the target imported from outside the
+tree) is a kill or a survival: both are left out of the score and make the run
+incomplete.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
 
-from . import run_one
+from pytest_trtcache.report import files
+from pytest_trtcache.report.records import Killer, MutantOutcome, MutantVerdict, Phase
+from pytest_trtcache.report.schema import ReportError
 
 SCHEMA = "pytest-trtcache/mutate/1"
-VERDICTS = ("killed", "timeout", "survived", "equivalent", "error", "skipped")
+VERDICTS = tuple(v for v in MutantOutcome if v is not MutantOutcome.BASELINE)
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 
 
@@ -29,11 +32,12 @@ class Mutant:
     occurrence: int
     line: Optional[int] = None
     diff: str = ""
-    verdict: str = "skipped"
-    phase: str = ""  # near, rest, all
+    verdict: MutantOutcome = MutantOutcome.SKIPPED
+    phase: Optional[Phase] = None
     function: str = ""
-    killer: dict = field(default_factory=dict)  # test, clause, outcome, message
-    seconds: dict = field(default_factory=dict)
+    near: tuple[str, ...] = ()  # the clauses tried first
+    killer: Optional[Killer] = None
+    seconds: Mapping[Phase, float] = field(default_factory=dict)
     why: str = ""  # equivalent: the documented reason; error: what went wrong
 
     def changed(self) -> tuple[list[str], list[str]]:
@@ -66,21 +70,23 @@ def first_changed_line(diff: str) -> Optional[int]:
     return None
 
 
-def verdict_of(output: str, test_outcome: Optional[str], worker_outcome: str) -> tuple[str, dict]:
-    """Our verdict from cosmic-ray's result and :mod:`.run_one`'s last line."""
+def verdict_of(output: str, test_outcome: Optional[str], worker_outcome: str) -> MutantVerdict:
+    """Our verdict from cosmic-ray's result and the test command's output, which is one
+    :class:`MutantVerdict` document (:mod:`.run_one`)."""
     if worker_outcome == "skipped":
-        return "skipped", {}
+        return MutantVerdict(MutantOutcome.SKIPPED)
     if output.strip() == "timeout" and test_outcome == "killed":
-        return "timeout", {}
+        return MutantVerdict(MutantOutcome.TIMEOUT)
     if worker_outcome != "normal":
-        return "error", {"why": f"cosmic-ray worker outcome {worker_outcome}: {output[-1500:]}"}
-    fields = run_one.last_mark(output)
-    if not fields:
-        return "error", {"why": f"the test command printed no {run_one.MARK.strip()} line (cosmic-ray: {test_outcome}): {output[-1500:]}"}
-    verdict = fields.pop("verdict")
-    if verdict in ("killed", "survived") and (verdict == "killed") != (test_outcome == "killed"):
-        return "error", {"why": f"run_one said {verdict} but cosmic-ray recorded {test_outcome}"}
-    return verdict, fields
+        return MutantVerdict(MutantOutcome.ERROR, why=f"cosmic-ray worker outcome {worker_outcome}: {output[-1500:]}")
+    try:
+        verdict = files.read_verdict(output)
+    except ReportError as exc:
+        return MutantVerdict(MutantOutcome.ERROR, why=f"{exc} (cosmic-ray: {test_outcome})")
+    said = verdict.verdict
+    if said in (MutantOutcome.KILLED, MutantOutcome.SURVIVED) and (said is MutantOutcome.KILLED) != (test_outcome == "killed"):
+        return MutantVerdict(MutantOutcome.ERROR, why=f"the test command said {said} but cosmic-ray recorded {test_outcome}")
+    return verdict
 
 
 @dataclass
@@ -121,8 +127,8 @@ class MutationResult:
         return [m for m in self.mutants if m.verdict == "survived"]
 
     def as_json(self) -> dict[str, Any]:
-        counts = {verdict: self.count(verdict) for verdict in VERDICTS}
-        data = asdict(self)
+        counts = {verdict.value: self.count(verdict) for verdict in VERDICTS}
+        data = files.to_json(self)
         data.update(schema=SCHEMA, measured=self.measured, counts=counts, score=self.score, complete=self.complete)
         return data
 

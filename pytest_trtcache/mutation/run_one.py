@@ -4,10 +4,14 @@ cosmic-ray worker in its worker tree with one mutant applied to one file.
 It runs the conformance suite against the target in this tree, stopping at the first
 failure, in two phases: first the clauses near the mutated code (the clauses that killed
 earlier mutants of the same function, then :mod:`.near`'s), then every other clause. The
-exit status is cosmic-ray's verdict (0 survived, else killed); the last line of output,
-``TRTCACHE-MUTATE {json}``, is this project's: which phase and test killed it, or
-``error`` when the measurement itself is wrong (the target imported from outside the
-tree), which the engine reports as an error and never counts as a kill.
+exit status is cosmic-ray's verdict (0 survived, else killed); its standard output is
+this project's, one typed document: a :class:`~pytest_trtcache.report.records.MutantVerdict`
+serialized by :mod:`pytest_trtcache.report.files` (which phase and test killed it, or
+``error`` when the measurement itself is wrong: the target imported from outside the
+tree), which the engine reads back into the same type and never counts as a kill when it
+says ``error``. Standard output is the channel because it is what cosmic-ray hands back
+to the controller, from a local worker as from one on another machine; the suite's own
+output is captured, never printed there.
 
 With ``--baseline`` it runs the whole suite once over the unmutated tree and records in
 the plan the tests that do not run there (not observed, skipped), which no mutant runs:
@@ -25,13 +29,16 @@ import os
 import sys
 import tempfile
 import time
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from filelock import FileLock
 
+from pytest_trtcache.report import files
+from pytest_trtcache.report.records import Killer, MutantOutcome, MutantVerdict, Outcome, Phase
+from pytest_trtcache.report.schema import ReportError
+
 from . import near, trees
 
-MARK = "TRTCACHE-MUTATE "
 SESSION_ENV = "TRTCACHE_MUTATE_SESSION"
 LEARNED = "learned.jsonl"  # in the session dir: (function, clause) of each kill
 #: pytest exit statuses: 1 tests failed; 2 interrupted (collection errors); 3 internal
@@ -41,15 +48,14 @@ NOTHING_COLLECTED = 5
 PHASE_NEAR_MAX = 4
 
 
-def last_mark(output: str) -> dict[str, Any]:
-    """The fields of the last ``TRTCACHE-MUTATE`` line of ``output`` ({} when none)."""
-    marked = [line for line in output.splitlines() if line.startswith(MARK)]
-    return json.loads(marked[-1][len(MARK):]) if marked else {}
-
-
-def _finish(verdict: str, **fields: Any) -> int:
-    print(MARK + json.dumps({"verdict": verdict, **fields}), flush=True)
-    return 0 if verdict in ("survived", "baseline") else 1
+def _finish(verdict: str, *, seconds: Optional[dict[str, float]] = None, near: Sequence[str] = (), **fields: Any) -> int:
+    """Write the verdict as this command's whole standard output; return the exit status
+    cosmic-ray reads (0 survived, else killed)."""
+    record = MutantVerdict(verdict=MutantOutcome(verdict), near=tuple(near),
+                           seconds={Phase(phase): value for phase, value in (seconds or {}).items()}, **fields)
+    sys.stdout.write(files.dumps(record))
+    sys.stdout.flush()
+    return 0 if record.verdict in (MutantOutcome.SURVIVED, MutantOutcome.BASELINE) else 1
 
 
 def _mutated(tree: trees.Tree, tree_dir: str) -> tuple[Optional[str], list[int], str]:
@@ -83,20 +89,14 @@ def _learn(session_dir: str, function: str, clause: str) -> None:
             f.write(json.dumps({"function": function, "clause": clause}) + "\n")
 
 
-def _killer(report: str) -> dict[str, Any]:
-    """The first failing test of a phase's report, if it wrote one."""
-    from pytest_trtcache.report import files
-    from pytest_trtcache.report.schema import ReportError
-
+def _killer(report: str, done) -> Killer:
+    """The first failing test of a phase's report; when it wrote none, the child's exit
+    status and the tail of its output."""
     try:
-        doc = files.load(report)
+        found = Killer.first_of(files.load(report))
     except (OSError, ReportError):
-        return {}
-    found = doc.findings()
-    if not found:
-        return {}
-    first = found[0]
-    return {"test": first.nodeid, "clause": first.clause, "outcome": first.outcome.value, "message": first.message[:400]}
+        found = None
+    return found or Killer(exit=done.returncode, output=done.output[-1500:])
 
 
 def _phase(tree: trees.Tree, tree_dir: str, clauses: list[str], workdir: str, name: str, baseline: bool = False):
@@ -116,10 +116,6 @@ def _phase(tree: trees.Tree, tree_dir: str, clauses: list[str], workdir: str, na
 
 def measure_baseline(tree_dir: str) -> int:
     """The whole suite over the unmutated tree; the tests that do not run there go into the plan."""
-    from pytest_trtcache.report import files
-    from pytest_trtcache.report.records import Outcome
-    from pytest_trtcache.report.schema import ReportError
-
     tree = trees.load(tree_dir)
     with tempfile.TemporaryDirectory(prefix="trtcache-baseline-") as workdir:
         done, report, seconds = _phase(tree, tree_dir, [], workdir, "baseline", baseline=True)
@@ -134,7 +130,7 @@ def measure_baseline(tree_dir: str) -> int:
     if failing:
         first = failing[0]
         return _finish("error", why=f"the unmutated target fails {len(failing)} test(s) that no known gap names, first {first.nodeid} ({first.clause}): "
-                       f"{first.message[:600]}", test=first.nodeid, clause=first.clause, seconds={"baseline": round(seconds, 2)})
+                       f"{first.message[:600]}", killer=Killer(test=first.nodeid, clause=first.clause, outcome=first.outcome), seconds={"baseline": round(seconds, 2)})
     if done.returncode != 0:
         return _finish("error", why=f"the unmutated target fails the suite's gate (exit {done.returncode}) with no failing test: "
                        "a stale known gap, or a clause not observed; every mutant would read as killed", output=done.output[-4000:])
@@ -194,12 +190,10 @@ def measure(tree_dir: str, session_dir: str) -> int:
             if done.returncode == NOTHING_COLLECTED and clauses:
                 continue  # no test of these clauses in this suite (a partial target)
             if done.returncode != 0:
-                killer = _killer(report)
-                if not killer:
-                    killer = {"exit": done.returncode, "output": done.output[-1500:]}
-                if function and killer.get("clause"):
-                    _learn(session_dir, function, killer["clause"])
-                return _finish("killed", phase=phase, function=function, near=first, seconds=timings, **killer)
+                killer = _killer(report, done)
+                if function and killer.clause:
+                    _learn(session_dir, function, killer.clause)
+                return _finish("killed", phase=Phase(phase), function=function, near=first, seconds=timings, killer=killer)
     return _finish("survived", function=function, near=first, seconds=timings)
 
 

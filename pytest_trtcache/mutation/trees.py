@@ -107,32 +107,34 @@ def _upstream(spec: str, root: str) -> Tree:
     return Tree("sources:{tree}/" + UPSTREAM_DIR, copies, files, on_path=False)
 
 
+#: the target forms whose python sources are on disk, which mutate can measure
+MUTABLE = ("reference", "module", "wheel", "sources")
+
+
 def tree_for(spec: str) -> Tree:
     """The mutation tree of a target string (the forms whose code is python on disk)."""
-    kind, _, rest = spec.partition(":")
-    if spec == "reference":
-        return _reference()
-    if kind == "module" and rest:
-        return _module(spec, rest)
-    if kind == "wheel" and rest:
-        from pytest_trtcache.targets import TargetError
-        from pytest_trtcache.targets.wheel import extract, fetch
+    from pytest_trtcache.targets import FORMS, TargetError, parse
 
-        try:
+    try:
+        kind, rest = parse(spec)
+        if kind == "reference":
+            return _reference()
+        if kind == "module":
+            return _module(spec, rest)
+        if kind == "wheel":
+            from pytest_trtcache.targets.wheel import extract, fetch
+
             wheel = os.path.abspath(os.path.expanduser(rest)) if rest.endswith(".whl") else fetch(rest)
             return _upstream(spec, extract(wheel))
-        except TargetError as exc:
-            raise MutateError(str(exc)) from None
-    if kind == "sources" and rest:
-        from pytest_trtcache.targets import TargetError
-        from pytest_trtcache.targets.wheel import sources_target
+        if kind == "sources":
+            from pytest_trtcache.targets.wheel import sources_target
 
-        try:
             sources_target(spec, rest)  # the same checks as trtcache run's
-        except TargetError as exc:
-            raise MutateError(str(exc)) from None
-        return _upstream(spec, os.path.abspath(os.path.expanduser(rest)))
-    raise MutateError(f"--target {spec}: mutate measures a target whose python sources are on disk: reference, module:<dotted.path>, wheel:<requirement or file>, sources:<dir>")
+            return _upstream(spec, os.path.abspath(os.path.expanduser(rest)))
+    except TargetError as exc:
+        raise MutateError(str(exc)) from None
+    mutable = [form for form in FORMS if form.partition(":")[0] in MUTABLE]
+    raise MutateError(f"--target {spec}: mutate measures a target whose python sources are on disk: {', '.join(mutable)}")
 
 
 def select_files(tree: Tree, paths: Sequence[str]) -> None:
@@ -181,8 +183,8 @@ def load(tree_dir: str) -> Tree:
 
 def environment(tree: Tree, tree_dir: str, base: Optional[dict] = None) -> dict:
     """A worker's environment: the tree first on the path when the target is imported by name."""
-    env = dict(os.environ if base is None else base)
+    from pytest_trtcache.spawn.environment import child_env
+
+    env = child_env(base, first=[tree_dir] if tree.on_path else ())
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # a mutant and its restore can share one mtime second
-    if tree.on_path:
-        env["PYTHONPATH"] = os.pathsep.join([tree_dir, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
     return env

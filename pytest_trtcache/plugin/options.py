@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from pytest_trtcache.targets import FORMS
+
 GROUP = "trtcache"
 TARGET = "--trtcache-target"
 CLAUSE = "--trtcache-clause"
@@ -35,7 +37,7 @@ ALLOW_UNOBSERVED = "--trtcache-allow-unobserved"
 def target_spec(value: str) -> str:
     """A target string; resolved once, in ``pytest_configure`` (``plugin.session``)."""
     if not value.strip():
-        raise argparse.ArgumentTypeError("empty target: expected reference, module:<dotted.path>, ...")
+        raise argparse.ArgumentTypeError(f"empty target: expected one of {', '.join(FORMS)}")
     return value.strip()
 
 
@@ -151,8 +153,7 @@ class Option:
 
 OPTIONS = (
     Option(TARGET, target_spec, "TARGET",
-           "implementation under test: reference, module:<dotted.path>, mutant:<name>, wheel:<requirement>, "
-           "wheel:/path/to/file.whl, torch_tensorrt, or a vendor entry-point name", default="reference"),
+           "implementation under test: " + ", ".join(FORMS), default="reference"),
     Option(CLAUSE, clause_ids, "IDS", "run only the tests of these clauses (comma-separated ids, e.g. H5,F1)"),
     Option(REPORT, str, "PATH", "write a JSON report (schema: pytest_trtcache/report/schema.json; written atomically; an unwritable path "
            "is a usage error before any test runs); the Markdown clause x runtime matrix goes to $GITHUB_STEP_SUMMARY "

@@ -127,14 +127,16 @@ def write_report(path: str, report: Report) -> None:
     write_json(path, to_json(report))
 
 
-def write_verdict(path: str, verdict: MutantVerdict) -> None:
-    write_json(path, to_json(verdict))
+def dumps(record: Any) -> str:
+    """A record as one JSON document (a line)."""
+    return json.dumps(to_json(record)) + "\n"
 
 
-def load_verdict(path: str) -> MutantVerdict:
-    """The mutant verdict the test command wrote at ``path``; :class:`ReportError` otherwise."""
-    data = _read_json(path)
+def read_verdict(text: str) -> MutantVerdict:
+    """The :class:`MutantVerdict` the mutation test command wrote as its whole standard
+    output; :class:`ReportError` naming what came instead."""
     try:
-        return from_json(MutantVerdict, data)
+        return from_json(MutantVerdict, json.loads(text))
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise ReportError(f"{path}: not a mutant verdict: {exc}") from None
+        shown = text.strip()[-600:] or "nothing"
+        raise ReportError(f"the test command's output is not a mutant verdict ({exc}): {shown}") from None

@@ -18,6 +18,7 @@ import time
 from typing import Any, Optional
 
 from .environment import child_env
+from .groups import kill_group
 
 
 class ServerError(RuntimeError):
@@ -26,13 +27,6 @@ class ServerError(RuntimeError):
 
 class ForkUnsafe(Exception):
     """The server refuses to fork (see :mod:`.safety`)."""
-
-
-def kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 class _Lines:
@@ -117,7 +111,7 @@ class ForkServer:
         while pid not in self._exits:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             if self._read(left) is None:
-                kill_group(pid)  # the server set the group before answering, so this is the child's
+                kill_group(pid, signal.SIGKILL)  # the server set the group before answering, so this is the child's
                 while pid not in self._exits:
                     self._read(None)  # the server reaps it and reports
                 return self._exits.pop(pid), True
@@ -131,7 +125,7 @@ class ForkServer:
             proc.stdin.close()  # EOF: the server kills what still runs and exits
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            kill_group(proc.pid)
+            kill_group(proc.pid, signal.SIGKILL)
             proc.wait()
         finally:
             proc.stdout.close()

@@ -39,6 +39,7 @@ import sys
 import time
 from typing import IO, Any
 
+from pytest_trtcache.spawn.groups import kill_group
 
 def _send(out: IO[str], message: dict[str, Any]) -> None:
     out.write(json.dumps(message) + "\n")
@@ -165,10 +166,7 @@ class _Server:
 
     def stop(self) -> None:
         for pid in self.running:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            kill_group(pid, signal.SIGKILL)
         for pid in list(self.running):
             os.waitpid(pid, 0)
 

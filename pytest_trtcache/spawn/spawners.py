@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,7 +25,8 @@ from typing import Any, Callable, Optional
 from . import payload as payload_mod
 from . import stderr as stderr_mod
 from .environment import child_env
-from .fork_client import ForkServer, ForkUnsafe, ServerError, kill_group
+from .groups import kill_group
+from .fork_client import ForkServer, ForkUnsafe, ServerError
 from .protocol import ExceptionRecord, FileRecord, Observation, Step
 
 MODES = ("auto", "fork", "exec")
@@ -85,7 +87,7 @@ class Child:
         raise NotImplementedError
 
     def kill(self) -> None:
-        kill_group(self.pid)
+        kill_group(self.pid, signal.SIGKILL)
 
     def output(self) -> tuple[str, str]:
         """(stdout, stderr) as written so far."""
@@ -109,7 +111,7 @@ class _ExecChild(Child):
         try:
             self.returncode = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            kill_group(self.pid)
+            kill_group(self.pid, signal.SIGKILL)
             self.returncode, self.timed_out = self.proc.wait(), True
         return self.returncode
 

@@ -18,6 +18,7 @@ Accepted forms (``--trtcache-target`` / ``TRTCACHE_TARGET``)::
 from __future__ import annotations
 
 import importlib
+from typing import NamedTuple
 
 from .base import NotObservable, Runtime, RuntimeUnavailable, Surface, Target, TargetError
 
@@ -51,6 +52,30 @@ def _entry_point(name: str):
     return find(name)
 
 
+class Form(NamedTuple):
+    """A target string split by its grammar: ``kind`` is one of ``reference``, ``module``,
+    ``mutant``, ``wheel``, ``sources``, ``torch_tensorrt`` or ``entry_point``; ``value`` what
+    follows the colon (the entry point's name for ``entry_point``)."""
+
+    kind: str
+    value: str
+
+
+def parse(spec: str) -> Form:
+    """The one parser of the target grammar (:data:`FORMS`); :class:`TargetError` naming
+    the string and the accepted forms. An entry point is recognised by its shape here and
+    found by :func:`resolve`."""
+    spec = (spec or "").strip()
+    kind, colon, rest = spec.partition(":")
+    if spec in ("reference", "torch_tensorrt"):
+        return Form(spec, "")
+    if colon and rest and kind in ("module", "mutant", "wheel", "sources"):
+        return Form(kind, rest)
+    if spec and not colon:
+        return Form("entry_point", spec)
+    raise TargetError(f"bad target {spec!r}: expected one of {', '.join(FORMS)}")
+
+
 def resolve(spec: str, role: str = "target", validate: bool = False) -> Target:
     """Resolve a target string; raise :class:`TargetError` naming it and the accepted forms.
 
@@ -58,30 +83,30 @@ def resolve(spec: str, role: str = "target", validate: bool = False) -> Target:
     ``module:`` target's module is imported), so a bad target is one error before the run
     instead of one per test; a process given an already checked spec skips it."""
     spec = (spec or "").strip()
-    kind, _, rest = spec.partition(":")
-    if spec == "reference":
+    kind, rest = parse(spec)
+    if kind == "reference":
         from .reference import reference_target
 
         target = reference_target()
-    elif kind == "module" and rest:
+    elif kind == "module":
         target = _module_target(spec, rest, validate)
-    elif kind == "mutant" and rest:
+    elif kind == "mutant":
         from .mutant import mutant_target
 
         target = mutant_target(spec, rest)
-    elif kind == "wheel" and rest:
+    elif kind == "wheel":
         from .wheel import wheel_target
 
         target = wheel_target(spec, rest)
-    elif kind == "sources" and rest:
+    elif kind == "sources":
         from .wheel import sources_target
 
         target = sources_target(spec, rest)
-    elif spec == "torch_tensorrt":
+    elif kind == "torch_tensorrt":
         from .torch_tensorrt import torch_tensorrt_target
 
         target = torch_tensorrt_target(spec)
-    elif spec and not rest and (entry := _entry_point(spec)) is not None:
+    elif (entry := _entry_point(rest)) is not None:
         from .entry_points import entry_point_target
 
         target = entry_point_target(spec, entry)
@@ -91,4 +116,4 @@ def resolve(spec: str, role: str = "target", validate: bool = False) -> Target:
     return target
 
 
-__all__ = ["DEFAULT", "ENV", "FORMS", "NotObservable", "Runtime", "RuntimeUnavailable", "Surface", "Target", "TargetError", "resolve"]
+__all__ = ["DEFAULT", "ENV", "FORMS", "Form", "parse", "NotObservable", "Runtime", "RuntimeUnavailable", "Surface", "Target", "TargetError", "resolve"]
