@@ -127,7 +127,7 @@ def baseline(tree: trees.Tree, tree_dir: str, session: str) -> tuple[float, dict
     if done.returncode != 0 or fields.get("verdict") != "baseline":
         why = fields.get("why") or f"exit {done.returncode}, no {run_one.MARK.strip()} line"
         hint = ("\nName what the target is known to violate with --known-gaps FILE (one clause or node-id pattern a line, "
-                "see README's Known gaps), or fix it first." if fields.get("test") else "")
+                "see docs/known-gaps.md), or fix it first." if fields.get("test") else "")
         raise trees.MutateError(f"baseline (the unmutated target through the suite): {why}{hint}\n{(done.stdout + done.stderr)[-3000:]}")
     return seconds, fields
 
