@@ -58,3 +58,10 @@ def test_every_relative_link_resolves(doc: Path) -> None:
     links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", doc.read_text(encoding="utf-8"))
     broken = [link for link in links if "://" not in link and not (doc.parent / link).exists()]
     assert not broken, f"{doc.name} links to missing files: {broken}"
+
+
+def test_the_targets_doc_names_every_target_form() -> None:
+    from pytest_trtcache.targets import FORMS
+
+    doc = (ROOT / "docs" / "targets.md").read_text(encoding="utf-8")
+    assert [form for form in FORMS if f"`{form}`" not in doc and f"`{form}` (default)" not in doc] == []
