@@ -1,7 +1,8 @@
 """The figures of the docs, rendered from their data, never typed by hand.
 
 Each block sits between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` in its file and is
-rendered from data stored in the repository: ``docs/bench.json`` (``trtcache bench --json``)
+rendered from data stored in the repository: the options table of ``plugin/options.py`` for
+docs/plugin.md, ``docs/bench.json`` (``trtcache bench --json``)
 for BENCHMARKS.md, ``docs/mutation/*.json`` (``trtcache mutate --json``) for
 docs/mutation.md, the zoo's catalog for docs/lifecycle.md.
 
@@ -86,7 +87,14 @@ def zoo_block(root: Path) -> str:
     return text
 
 
+def options_block(root: Path) -> str:
+    from pytest_trtcache.plugin.options import markdown_table
+
+    return markdown_table()
+
+
 BLOCKS = (
+    Block("options", "docs/plugin.md", options_block),
     Block("bench", "BENCHMARKS.md", bench_block),
     Block("mutation", "docs/mutation.md", mutation_block),
     Block("zoo", "docs/lifecycle.md", zoo_block),

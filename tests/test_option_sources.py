@@ -102,3 +102,5 @@ def test_the_plugin_doc_carries_the_options_table() -> None:
     doc = (ROOT / "docs" / "plugin.md").read_text(encoding="utf-8")
     assert options.with_markdown_table(doc) == doc, "run: python -m pytest_trtcache.plugin.options docs/plugin.md"
     assert f"{options.MARKDOWN_START}\n{options.markdown_table()}\n{options.MARKDOWN_END}" in doc
+    with pytest.raises(ValueError, match="options:start"):
+        options.with_markdown_table("# a document without the markers\n")

@@ -226,7 +226,10 @@ def markdown_table() -> str:
 
 
 def with_markdown_table(readme: str) -> str:
-    """``readme`` (a Markdown document) with the block between the options markers regenerated."""
+    """``readme`` (a Markdown document) with the block between the options markers regenerated;
+    a document without the markers is an error, never a table appended at its end."""
+    if readme.count(MARKDOWN_START) != 1 or readme.count(MARKDOWN_END) != 1:
+        raise ValueError(f"expected one {MARKDOWN_START} and one {MARKDOWN_END} (the table lives in docs/plugin.md)")
     head, _, rest = readme.partition(MARKDOWN_START)
     _, _, tail = rest.partition(MARKDOWN_END)
     return f"{head}{MARKDOWN_START}\n{markdown_table()}\n{MARKDOWN_END}{tail}"
