@@ -1,6 +1,6 @@
 """Every option is a flag, a ``TRTCACHE_*`` variable and a ``trtcache_*`` ini key
 (``plugin.option_sources``): command line > environment > ini > default, one parser for
-all, a bad value named by its source; README's table is the options table."""
+all, a bad value named by its source; docs/plugin.md's table is the options table."""
 
 from __future__ import annotations
 
@@ -98,7 +98,9 @@ def test_an_ini_key_alone_switches_the_plugin_on(pytester: pytest.Pytester) -> N
     result.stderr.fnmatch_lines(["*ini key trtcache_target: bad target 'bogus:thing'*"])
 
 
-def test_the_readme_carries_the_options_table() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert options.with_markdown_table(readme) == readme, "run: python -m pytest_trtcache.plugin.options README.md"
-    assert f"{options.MARKDOWN_START}\n{options.markdown_table()}\n{options.MARKDOWN_END}" in readme
+def test_the_plugin_doc_carries_the_options_table() -> None:
+    doc = (ROOT / "docs" / "plugin.md").read_text(encoding="utf-8")
+    assert options.with_markdown_table(doc) == doc, "run: python -m pytest_trtcache.plugin.options docs/plugin.md"
+    assert f"{options.MARKDOWN_START}\n{options.markdown_table()}\n{options.MARKDOWN_END}" in doc
+    with pytest.raises(ValueError, match="options:start"):
+        options.with_markdown_table("# a document without the markers\n")

@@ -22,17 +22,6 @@ def test_clauses_md_is_generated_from_the_spec() -> None:
     assert (ROOT / "CLAUSES.md").read_text(encoding="utf-8") == spec.markdown(), "run: python -m pytest_trtcache.contract.spec > CLAUSES.md"
 
 
-def test_the_readme_clause_table_says_what_the_spec_says() -> None:
-    import re
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    levels = "|".join(spec.LEVELS)
-    rows: dict[str, str] = {}
-    for clause, text in re.findall(rf"^\| ([A-Z]+\d+) \| (?:{levels}) \| (.*) \|$", readme, re.M):
-        rows.setdefault(clause, text)  # the clause table comes first; the verdict tables follow
-    assert {c.id: c.contract for c in spec.CLAUSES} == rows, "README's clause table differs from contract/spec.py"
-
-
 @pytest.fixture(scope="module")
 def coverage() -> dict[str, list[str]]:
     return clause_tests(ROOT / "conformance")

@@ -1,8 +1,8 @@
 """``trtcache verdicts``: the conformance suite against released upstream wheels.
 
 Runs the installed suite once per version against ``wheel:torch-tensorrt==<version>``
-(each in its own interpreter: one upstream version per process) and prints the README
-table, clause x version, each cell the verdict of :mod:`pytest_trtcache.report.render`
+(each in its own interpreter: one upstream version per process) and prints the table of
+docs/verdicts.md, clause x version, each cell the verdict of :mod:`pytest_trtcache.report.render`
 over every test and runtime pair of that clause.
 
     trtcache verdicts [--versions 2.13.0,2.14.0] [--json PATH] [pytest args...]

@@ -3,8 +3,7 @@
 IDs are stable once published (a vendor's known-gaps file names them). Levels:
 ``required`` = the contract of the fixed upstream cache (both seeds); ``extension`` =
 what a careful implementation also guarantees; ``security`` = what protects a user on a
-shared machine. ``python -m pytest_trtcache.contract.spec > CLAUSES.md`` regenerates the list and
-``python -m pytest_trtcache.contract.spec --readme README.md`` the README's table;
+shared machine. ``python -m pytest_trtcache.contract.spec > CLAUSES.md`` regenerates the list;
 ``tests/test_spec.py`` fails when the two differ.
 """
 
@@ -107,28 +106,5 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-README_START, README_END = "<!-- clauses:start -->", "<!-- clauses:end -->"
-
-
-def readme_table() -> str:
-    rows = ["| id | level | contract |", "|---|---|---|"]
-    rows += [f"| {c.id} | {c.level} | {c.contract.replace('|', '/')} |" for c in CLAUSES]
-    return "\n".join(rows)
-
-
-def with_readme_table(readme: str) -> str:
-    """``readme`` with the block between the clause markers regenerated."""
-    head, _, rest = readme.partition(README_START)
-    _, _, tail = rest.partition(README_END)
-    return f"{head}{README_START}\n{readme_table()}\n{README_END}{tail}"
-
-
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--readme"]:
-        path = sys.argv[2]
-        with open(path, encoding="utf-8") as f:
-            text = with_readme_table(f.read())
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-    else:
-        sys.stdout.write(markdown())
+    sys.stdout.write(markdown())

@@ -216,7 +216,7 @@ MARKDOWN_START, MARKDOWN_END = "<!-- options:start -->", "<!-- options:end -->"
 
 
 def markdown_table() -> str:
-    """The options table as Markdown, for README (kept in step by tests/test_option_sources.py)."""
+    """The options table as Markdown, for docs/plugin.md (kept in step by tests/test_option_sources.py)."""
     rows = ["| option | environment | ini key | default | meaning |", "|---|---|---|---|---|"]
     for o in OPTIONS:
         flag = f"`{o.flag}={o.metavar}`" if o.metavar else f"`{o.flag}`"
@@ -227,13 +227,16 @@ def markdown_table() -> str:
 
 
 def with_markdown_table(readme: str) -> str:
-    """``readme`` with the block between the options markers regenerated."""
+    """``readme`` (a Markdown document) with the block between the options markers regenerated;
+    a document without the markers is an error, never a table appended at its end."""
+    if readme.count(MARKDOWN_START) != 1 or readme.count(MARKDOWN_END) != 1:
+        raise ValueError(f"expected one {MARKDOWN_START} and one {MARKDOWN_END} (the table lives in docs/plugin.md)")
     head, _, rest = readme.partition(MARKDOWN_START)
     _, _, tail = rest.partition(MARKDOWN_END)
     return f"{head}{MARKDOWN_START}\n{markdown_table()}\n{MARKDOWN_END}{tail}"
 
 
-if __name__ == "__main__":  # python -m pytest_trtcache.plugin.options README.md
+if __name__ == "__main__":  # python -m pytest_trtcache.plugin.options docs/plugin.md
     import sys
 
     with open(sys.argv[1], encoding="utf-8") as f:
