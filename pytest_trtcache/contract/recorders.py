@@ -1,18 +1,20 @@
 """Recorders of what the autosave clauses count: the at-exit registry and a facade's saves.
 
-Shared by the conformance suite's fixtures (``atexit_spy``, ``save_counter``) and usable by
-the lifecycle machines. A recorder takes a callable over for a window and never calls
-through to the real one for registrations: a hook captured while a test or an example
-runs must not also run when the real interpreter exits.
+Shared by the conformance suite's fixtures (``atexit_spy``, ``save_counter``) and the
+lifecycle machines. A recorder takes a callable over for a window (a context manager)
+and never calls through to the real one for registrations: a hook captured while a test
+or an example runs must not also run when the real interpreter exits.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import gc
+import threading
 import weakref
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, Iterator, NamedTuple, Optional
 
 
 def refers_to(entry: Any, obj: Any, depth: int = 5) -> bool:
@@ -115,24 +117,61 @@ class AtexitRecorder:
             self._saved = None
 
 
-class SaveCounter:
-    """Wraps ``save`` of a facade class through ``monkeypatch`` and records each call's path;
-    with ``fail_with``, every call raises it instead of saving."""
+class SaveRecorder:
+    """Wraps ``save`` of a facade class for a window and records its outermost calls (a
+    ``save`` that calls ``save`` again is one save), by who made them.
 
-    def __init__(self, cache_class: type, monkeypatch: Any, fail_with: Optional[BaseException] = None) -> None:
-        self.calls: list[Any] = []
-        original = cache_class.save
-        counter = self
+    ``calls`` holds ``(label, explicit)``: ``label_of(facade)`` names the facade at call
+    time (during ``__del__`` the object is still alive, so its id is still the one the
+    machine recorded); ``explicit`` is whether the call came inside :meth:`by_machine`.
+    With ``fail_with``, every call raises it instead of saving.
+    """
 
-        @functools.wraps(original)
-        def save(self: Any, *args: Any, **kwargs: Any) -> Any:
-            counter.calls.append(args[0] if args else kwargs.get("path"))
-            if fail_with is not None:
-                raise fail_with
-            return original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cache_class, "save", save)
+    def __init__(self, cls: type, label_of: Callable[[Any], str] = lambda facade: "", fail_with: Optional[BaseException] = None) -> None:
+        self.cls = cls
+        self.label_of = label_of
+        self.fail_with = fail_with
+        self.calls: list[tuple[str, bool]] = []
+        self.explicit = False
+        self._local = threading.local()  # call depth per thread: S5's rule saves from several
+        self._had_own = "save" in vars(cls)
+        self._original = cls.save
 
     @property
     def count(self) -> int:
         return len(self.calls)
+
+    @contextlib.contextmanager
+    def by_machine(self) -> Iterator[None]:
+        """Saves in this block are the machine's own (explicit), not counted as autosaves."""
+        self.explicit = True
+        try:
+            yield
+        finally:
+            self.explicit = False
+
+    def __enter__(self) -> "SaveRecorder":
+        original, recorder = self._original, self
+
+        @functools.wraps(original)
+        def save(facade: Any, *args: Any, **kwargs: Any) -> Any:
+            local = recorder._local
+            depth = getattr(local, "depth", 0)
+            if depth == 0:
+                recorder.calls.append((recorder.label_of(facade), recorder.explicit))
+            if recorder.fail_with is not None:
+                raise recorder.fail_with
+            local.depth = depth + 1
+            try:
+                return original(facade, *args, **kwargs)
+            finally:
+                local.depth = depth
+
+        self.cls.save = save
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._had_own:
+            self.cls.save = self._original
+        else:
+            del self.cls.save

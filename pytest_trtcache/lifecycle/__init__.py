@@ -26,12 +26,11 @@ Use it from a test file (see docs/lifecycle.md)::
 
 from __future__ import annotations
 
+from pytest_trtcache.contract.recorders import AtexitRecorder, SaveRecorder
 from pytest_trtcache.lifecycle.base import MachineBase, RunLog
-from pytest_trtcache.lifecycle.channel import Channel
-from pytest_trtcache.lifecycle.for_maintainers import machine_for, machine_test_case
-from pytest_trtcache.lifecycle.machines import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine
+from pytest_trtcache.lifecycle.cross_process_rules import Channel
+from pytest_trtcache.lifecycle.machines import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine, machine_for, machine_test_case
 from pytest_trtcache.lifecycle.model import Model, World
-from pytest_trtcache.lifecycle.recorders import AtexitRecorder, SaveRecorder
 from pytest_trtcache.lifecycle.runner import dev_settings, run_machine
 from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE, KINDS
 

@@ -1,5 +1,6 @@
 """What every rule stands on: the machine's state, its harness, its binding to a runtime,
-and the helpers the rules of several concerns share.
+and the helpers the rules of several concerns share (files read back, temp files left
+behind, threads released at once).
 
 A machine is bound to a runtime by class attributes, in a one-line subclass::
 
@@ -21,6 +22,8 @@ import os
 import shutil
 import stat
 import sys
+import tempfile
+import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Optional
@@ -28,9 +31,8 @@ from typing import Any, Callable, ClassVar, Iterable, Optional
 from hypothesis.stateful import RuleBasedStateMachine, multiple
 
 from pytest_trtcache.contract.check import Check, describe
-from pytest_trtcache.lifecycle.disk import _default_tmp_dir, _read
+from pytest_trtcache.contract.recorders import AtexitRecorder, SaveRecorder
 from pytest_trtcache.lifecycle.model import Model, World
-from pytest_trtcache.lifecycle.recorders import AtexitRecorder, SaveRecorder
 from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE
 from pytest_trtcache.lifecycle.violations import ClauseCheck
 from pytest_trtcache.contract.reported import Reports, capture_reports
@@ -39,6 +41,45 @@ from pytest_trtcache.contract.unraisable import UnraisableRecorder
 
 #: the module of the named machines a bound class is printed against
 NAMED_MACHINES = "pytest_trtcache.lifecycle.machines"
+THREAD_TIMEOUT_S = 60.0
+
+
+def read_file(path: str) -> Optional[bytes]:
+    """The file's bytes, or ``None`` where there is none."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def temp_files(top: str) -> list[str]:
+    """The ``.tmp`` files left below ``top``, relative to it."""
+    return sorted(os.path.relpath(os.path.join(d, n), top) for d, _, names in os.walk(top) for n in names if n.endswith(".tmp"))
+
+
+def default_tmp_dir() -> str:
+    return tempfile.mkdtemp(prefix="trtcache-lifecycle-")
+
+
+def together(calls: list[Callable[[], Any]]) -> tuple[int, list[str]]:
+    """Run ``calls`` in threads released at once by a barrier, for the races of H3 and S5:
+    (threads still running after ``THREAD_TIMEOUT_S``, the exceptions they raised)."""
+    barrier, errors = threading.Barrier(len(calls)), []
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            call()
+        except Exception as exc:  # returned to the caller, which names the clause
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    workers = [threading.Thread(target=run, args=(call,), daemon=True) for call in calls]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(THREAD_TIMEOUT_S)
+    return sum(t.is_alive() for t in workers), errors
 
 
 @dataclass
@@ -64,7 +105,7 @@ class MachineBase(RuleBasedStateMachine):
     runtime: Any = None  # a Runtime, or resolved from target and runtime_name
     skip: ClassVar[frozenset[str]] = frozenset()  # known gaps: compared, not asserted, listed
     unchecked: ClassVar[frozenset[str]] = frozenset()  # left to another machine: not asserted, not listed
-    tmp_dir_factory: ClassVar[Callable[[], str]] = staticmethod(_default_tmp_dir)
+    tmp_dir_factory: ClassVar[Callable[[], str]] = staticmethod(default_tmp_dir)
     ci_seed: ClassVar[int] = 20200  # the seed of derandomized runs (see runner.run_machine)
 
     @classmethod
@@ -197,7 +238,7 @@ class MachineBase(RuleBasedStateMachine):
         """Judge the files a refused-or-reported save into a shared directory may or may
         not have written (X2), then take them as they are."""
         for path, allowed in sorted(self.world.either.items()):
-            on_disk = _read(path)
+            on_disk = read_file(path)
             if on_disk not in allowed:
                 self.expect("X2", f"contents of {os.path.basename(path)} after a save into a shared directory (old, or one saver's blob)", on_disk, sorted(allowed, key=repr)[-1], child_stderr)
             self.world.saw(path, on_disk)

@@ -1,20 +1,31 @@
-"""Rule: an object sent to a child process of the same target and runtime (C1, C2)."""
+"""Rule: an object sent to a child process of the same target and runtime (C1, C2), and
+the channel it travels through."""
 
 from __future__ import annotations
 
 import pickle
-from typing import Any
+from typing import Any, Protocol
 
 from hypothesis.stateful import precondition, rule
 
 from pytest_trtcache.lifecycle.base import MachineBase
-from pytest_trtcache.lifecycle.bundles import made_any, objects
-from pytest_trtcache.lifecycle.strategies import FACADE
+from pytest_trtcache.lifecycle.strategies import FACADE, made_any, objects
 from pytest_trtcache.reference.kernels import decode, encode
 
 
+class Channel(Protocol):
+    """Sends a pickled handle or facade to a child in another process of the same
+    target and runtime; the child loads it, materializes it and reports what it holds.
+
+    ``(artifact, kind) -> {"serialized": hex, ...}``; ``kind`` is ``"handle"`` or
+    ``"facade"``. An implementation may add ``"stderr"`` (included in failures).
+    """
+
+    def __call__(self, artifact: bytes, kind: str) -> dict[str, Any]: ...
+
+
 class CrossProcessRules(MachineBase):
-    """Sends objects through ``channel``: a :class:`~pytest_trtcache.lifecycle.channel.Channel`
+    """Sends objects through ``channel``: a :class:`Channel`
     in a class attribute (a plain function there needs ``staticmethod``), by default the
     spawn layer's channel to the bound target and runtime with a fresh interpreter per send
     (a run under the plugin passes the warm server's, ``trtcache_channel``)."""

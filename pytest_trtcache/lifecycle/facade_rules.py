@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import consumes, multiple, precondition, rule
 
 from pytest_trtcache.lifecycle.base import MachineBase
-from pytest_trtcache.lifecycle.bundles import facades
 from pytest_trtcache.lifecycle.model import Model
-from pytest_trtcache.lifecycle.strategies import CM_EXITS, FACADE, WRAPPER_EXCLUDED, entries_strategy
+from pytest_trtcache.lifecycle.strategies import CM_EXITS, FACADE, WRAPPER_EXCLUDED, entries_strategy, facades
 from pytest_trtcache.targets.base import NotObservable
 
 

@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
 from pytest_trtcache.contract.faults import Injector, inject
-from pytest_trtcache.lifecycle.base import MachineBase
-from pytest_trtcache.lifecycle.bundles import facades
-from pytest_trtcache.lifecycle.disk import _read, _temp_files
-from pytest_trtcache.lifecycle.strategies import FACADE
+from pytest_trtcache.lifecycle.base import MachineBase, read_file, temp_files
+from pytest_trtcache.lifecycle.strategies import FACADE, facades
 
 
 class FileRules(MachineBase):
@@ -56,8 +54,8 @@ class FileRules(MachineBase):
             self.world.save(m, self.explicit_path)  # the fault point was never reached
             return True
         event = "%s %s" % injector.events[interrupt]
-        on_disk, new = _read(self.explicit_path), (m.blob() or old)
-        self.expect("S4", f"temp files left by a save interrupted at {event}", _temp_files(self.tmp), [])
+        on_disk, new = read_file(self.explicit_path), (m.blob() or old)
+        self.expect("S4", f"temp files left by a save interrupted at {event}", temp_files(self.tmp), [])
         if on_disk == new and on_disk != old:
             self.world.save(m, self.explicit_path)
         elif on_disk != old:
@@ -73,7 +71,7 @@ class FileRules(MachineBase):
             self.objects[obj].load(self.explicit_path)
         # The file as it is: the invariants already compared it with the model after
         # the save, and a known gap may have let it differ since.
-        on_disk = _read(self.explicit_path)
+        on_disk = read_file(self.explicit_path)
         self.world.saw(self.explicit_path, on_disk)
         self.world.objects[obj].deserialize(on_disk or b"")
 

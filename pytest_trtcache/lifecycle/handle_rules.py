@@ -7,9 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import consumes, rule
 
 from pytest_trtcache.lifecycle.base import MachineBase
-from pytest_trtcache.lifecycle.bundles import handles
 from pytest_trtcache.lifecycle.model import Model
-from pytest_trtcache.lifecycle.strategies import HANDLE
+from pytest_trtcache.lifecycle.strategies import HANDLE, handles
 
 
 class HandleRules(MachineBase):

@@ -12,12 +12,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import multiple, precondition, rule
 
-from pytest_trtcache.lifecycle.base import MachineBase
-from pytest_trtcache.lifecycle.bundles import facades
-from pytest_trtcache.lifecycle.disk import _read, _temp_files
+from pytest_trtcache.lifecycle.base import THREAD_TIMEOUT_S, MachineBase, read_file, temp_files, together
 from pytest_trtcache.lifecycle.model import Model
-from pytest_trtcache.lifecycle.strategies import BAD_FILES, CONCURRENT_BLOB, CONCURRENT_SAVERS, FACADE, KEYS, SYMLINK_AT, entries_strategy
-from pytest_trtcache.lifecycle.threads import THREAD_TIMEOUT_S, _together
+from pytest_trtcache.lifecycle.strategies import BAD_FILES, CONCURRENT_BLOB, CONCURRENT_SAVERS, FACADE, KEYS, SYMLINK_AT, entries_strategy, facades
 from pytest_trtcache.reference.kernels import describe_blob, encode
 from pytest_trtcache.contract.reported import capture_reports
 
@@ -62,7 +59,7 @@ class HostileWorldRules(MachineBase):
                 self.runtime.materialize(self.runtime.handle_of(obj), self.runtime.new_runtime_config())
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
-        self.expect("S6", f"the {kind} file after load()", _read(path), bad)
+        self.expect("S6", f"the {kind} file after load()", read_file(path), bad)
         if error is not None:
             self.expect("S6", f"a clear error message (got {error!r})", len(error.split(":", 1)[-1].strip()) > 10, True)
             del obj
@@ -87,9 +84,9 @@ class HostileWorldRules(MachineBase):
         self.begin(f"{obj}.save(x{self.counter}/cache.bin) [{m.state}] past a symlink planted at the {where} path")
         with self.saves.by_machine(), contextlib.suppress(Exception):  # refusing is allowed; writing through is not
             self.objects[obj].save(path)
-        self.expect("X1", "the file the planted symlink points at", _read(victim), precious)
+        self.expect("X1", "the file the planted symlink points at", read_file(victim), precious)
         if where == "target" and m.blob() and os.path.isfile(path) and not os.path.islink(path):
-            self.expect("X1", "the cache file that replaced the symlink", _read(path), m.blob())
+            self.expect("X1", "the cache file that replaced the symlink", read_file(path), m.blob())
         shutil.rmtree(directory)
         os.unlink(victim)
 
@@ -112,12 +109,12 @@ class HostileWorldRules(MachineBase):
             savers.append(saver)
             blobs.append(encode(entries))
         with self.saves.by_machine():
-            hung, errors = _together([saver.save for saver in savers])
+            hung, errors = together([saver.save for saver in savers])
         self.expect("S5", f"savers still saving after {THREAD_TIMEOUT_S:g} s (a deadlock)", hung, 0)
         self.expect("S5", "exceptions in the saving threads", errors, [])
-        final = _read(path)
+        final = read_file(path)
         if final not in blobs:
             self.expect("S5", "the final file: one saver's complete blob", describe_blob(final), "one of the savers' blobs")
-        self.expect("S5", "temp files left by the savers", _temp_files(directory), [])
+        self.expect("S5", "temp files left by the savers", temp_files(directory), [])
         del savers
         shutil.rmtree(directory)

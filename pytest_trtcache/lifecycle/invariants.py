@@ -7,8 +7,7 @@ import os
 
 from hypothesis.stateful import invariant
 
-from pytest_trtcache.lifecycle.base import MachineBase
-from pytest_trtcache.lifecycle.disk import _read, _temp_files
+from pytest_trtcache.lifecycle.base import MachineBase, read_file, temp_files
 from pytest_trtcache.lifecycle.strategies import FACADE
 from pytest_trtcache.reference.kernels import decode
 from pytest_trtcache.targets.base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, bytes_of
@@ -75,9 +74,9 @@ class Invariants(MachineBase):
             clause = "A8" if m.cm else ("A4" if got > m.saves else ("A3" if m.dead else "A1"))
             self.expect(clause, f"saves of {label} (autosave / context-manager exit)", got, m.saves)
         for path in sorted(set(self.world.files) | {m.path for m in self.world.objects.values() if m.path} | {self.explicit_path}):
-            on_disk = _read(path)
+            on_disk = read_file(path)
             clause = "S1" if path == self.explicit_path else ("A8" if path == self.cm_path else "A1")
             if path in self.world.pending_writes and on_disk != self.world.files.get(path):
                 clause = "H9"
             self.expect(clause, f"contents of {os.path.basename(path)}", on_disk, self.world.files.get(path))
-        self.expect("S1", "temp files left in the cache directories", _temp_files(self.tmp), [])
+        self.expect("S1", "temp files left in the cache directories", temp_files(self.tmp), [])

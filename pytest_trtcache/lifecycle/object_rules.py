@@ -16,10 +16,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
 from pytest_trtcache.contract.sizes import sized
-from pytest_trtcache.lifecycle.base import MachineBase
-from pytest_trtcache.lifecycle.bundles import made_any, objects
-from pytest_trtcache.lifecycle.strategies import BLOB_SIZES, LAYOUTS, THREADS, WRONG_DTYPES, entries_strategy
-from pytest_trtcache.lifecycle.threads import THREAD_TIMEOUT_S, _together
+from pytest_trtcache.lifecycle.base import THREAD_TIMEOUT_S, MachineBase, together
+from pytest_trtcache.lifecycle.strategies import BLOB_SIZES, LAYOUTS, THREADS, WRONG_DTYPES, entries_strategy, made_any, objects
 from pytest_trtcache.reference.kernels import encode
 from pytest_trtcache.targets.base import PENDING_BYTES, NotObservable, bytes_of, layout_of, tensor_of
 
@@ -122,7 +120,7 @@ class ObjectRules(MachineBase):
 
             with contextlib.suppress(AttributeError, TypeError):
                 config.create_runtime_cache = slow_create
-        hung, errors = _together([lambda: self.runtime.materialize(handle, config)] * threads)
+        hung, errors = together([lambda: self.runtime.materialize(handle, config)] * threads)
         self.expect("H3", f"threads still materializing after {THREAD_TIMEOUT_S:g} s (a deadlock)", hung, 0)
         self.expect("H3", "exceptions in the materializing threads", errors, [])
 

@@ -1,15 +1,38 @@
-"""What the machine draws from: the kinds of object it makes, the entries of a cache, and
-the hostile world each rule of it draws its options from."""
+"""What the machine draws from: its bundles (the handles and facades it made), the kinds
+of object it makes, the entries of a cache, and the hostile world each rule of it draws
+its options from.
+
+A rule on a facade draws from ``facades``, so it cannot run in a machine that makes no
+facade; a rule on any object draws from ``objects``: hypothesis draws from whichever of
+the two bundles is filled (an empty branch of a ``one_of`` of bundles is skipped). Such a
+rule also takes the precondition :func:`made_any`: hypothesis only skips a rule while a
+bundle it draws from directly is empty, and a draw from two empty ones is a filtered
+example (enough of them fail a health check).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
+from hypothesis.stateful import Bundle
+from hypothesis.strategies import SearchStrategy
 
 from pytest_trtcache.contract.sizes import BOUNDARY_SIZES, is_blob
 from pytest_trtcache.reference.kernels import HEADER_SIZE, encode
 
 HANDLE, FACADE = "handle", "facade"
 KINDS = (HANDLE, FACADE)
+
+handles: Bundle[str] = Bundle("handles")
+facades: Bundle[str] = Bundle("facades")
+objects: SearchStrategy[str] = handles | facades
+
+
+def made_any(machine: Any) -> bool:
+    """Whether ``objects`` has something to draw."""
+    return bool(machine.bundle(handles.name) or machine.bundle(facades.name))
+
 
 # Few keys, so entries collide and merges (later value wins) are exercised. At least one
 # entry: an engine's run compiles at least one kernel, and a blob of no entries is the empty

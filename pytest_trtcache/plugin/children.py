@@ -24,7 +24,7 @@ from pytest_trtcache.spawn.spawners import Child, Spawner, make_spawner
 from pytest_trtcache.targets import Runtime, Target
 
 if TYPE_CHECKING:
-    from pytest_trtcache.lifecycle.channel import Channel
+    from pytest_trtcache.lifecycle import Channel
 
 
 def peer_of(config: pytest.Config) -> Optional[Target]:

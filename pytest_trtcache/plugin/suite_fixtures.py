@@ -7,12 +7,13 @@ files hold clause specifications only.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from typing import Callable, Iterator, Optional
 
 import pytest
 
-from pytest_trtcache.contract.recorders import AtexitRecorder, SaveCounter
+from pytest_trtcache.contract.recorders import AtexitRecorder, SaveRecorder
 from pytest_trtcache.targets import Runtime
 
 
@@ -24,13 +25,15 @@ def atexit_spy() -> Iterator[AtexitRecorder]:
 
 
 @pytest.fixture
-def save_counter(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Callable[..., SaveCounter]:
-    """``save_counter(fail_with=None)``: counts (or fails) ``save`` of this runtime's facade class."""
+def save_counter(runtime: Runtime) -> Iterator[Callable[..., SaveRecorder]]:
+    """``save_counter(fail_with=None)``: counts (or fails) ``save`` of this runtime's facade
+    class until the test ends."""
+    with contextlib.ExitStack() as recorders:
 
-    def make(fail_with: Optional[BaseException] = None) -> SaveCounter:
-        return SaveCounter(runtime.api.RuntimeCache, monkeypatch, fail_with=fail_with)
+        def make(fail_with: Optional[BaseException] = None) -> SaveRecorder:
+            return recorders.enter_context(SaveRecorder(runtime.api.RuntimeCache, fail_with=fail_with))
 
-    return make
+        yield make
 
 
 @pytest.hookimpl(tryfirst=True)

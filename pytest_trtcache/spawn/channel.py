@@ -1,7 +1,7 @@
 """The lifecycle's cross-process channel through the spawner: each send is a child of
 the warm server (a fork, about 0.2 s) or a fresh interpreter (``--trtcache-spawn=exec``).
 
-Implements :class:`pytest_trtcache.lifecycle.channel.Channel` (structurally: this
+Implements :class:`pytest_trtcache.lifecycle.Channel` (structurally: this
 package does not import the lifecycle): ``(artifact, kind) -> {"serialized": hex,
 "stderr": ...}``, or ``{"error": ..., "stderr": ...}`` when the child gives no answer.
 The child ends with a normal interpreter shutdown, so a facade that arrives with
