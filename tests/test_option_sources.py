@@ -104,3 +104,10 @@ def test_the_plugin_doc_carries_the_options_table() -> None:
     assert f"{options.MARKDOWN_START}\n{options.markdown_table()}\n{options.MARKDOWN_END}" in doc
     with pytest.raises(ValueError, match="options:start"):
         options.with_markdown_table("# a document without the markers\n")
+
+
+def test_the_target_option_names_every_form_the_resolver_accepts() -> None:
+    from pytest_trtcache.targets import FORMS
+
+    (target,) = [o for o in options.OPTIONS if o.flag == options.TARGET]
+    assert [form for form in FORMS if form not in target.help] == []

@@ -102,6 +102,8 @@ class FacadeRules(MachineBase):
         module = self.api.wrapper_class()
         cm = self.api.runtime_cache(module, self.cm_path)
         first_run = not os.path.exists(self.cm_path)  # entering loads the file: S2 when it is missing
+        # The block under test is driven by hand: entering and leaving it are two rules, and
+        # what __exit__ is given and answers is what A8 checks.
         with self.check("S2" if first_run else "A8").no_exception("entering runtime_cache()" + (" with no cache file yet" if first_run else "")):
             obj = cm.__enter__()
         m = Model(FACADE, self.cm_path, cm=True)

@@ -6,6 +6,7 @@ that needs a runtime runs.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Iterator
 
 import pytest
@@ -17,6 +18,7 @@ from pytest_trtcache.targets import Runtime, RuntimeUnavailable, Target
 from pytest_trtcache.contract.unraisable import UnraisableRecorder
 
 GUARD_KEY = pytest.StashKey[UnraisableRecorder]()
+GUARD_EXIT_KEY = pytest.StashKey[contextlib.ExitStack]()
 
 
 @pytest.fixture(scope="session")
@@ -61,14 +63,15 @@ def runtime(request: pytest.FixtureRequest, trtcache_target: Target) -> Iterator
 
 
 @pytest.fixture
-def unraisable(request: pytest.FixtureRequest) -> UnraisableRecorder:
+def unraisable(request: pytest.FixtureRequest) -> Iterator[UnraisableRecorder]:
     """The recorder guarding this test; ``unraisable.drain()`` takes what leaked so far."""
     recorder = request.node.stash.get(GUARD_KEY, None)
-    if recorder is None:  # a test outside the conformance suite asked for it
-        recorder = UnraisableRecorder().__enter__()
+    if recorder is not None:
+        yield recorder
+        return
+    with UnraisableRecorder() as recorder:  # asked for by name at run time: no guard yet
         request.node.stash[GUARD_KEY] = recorder
-        request.addfinalizer(lambda: recorder.__exit__(None, None, None))
-    return recorder
+        yield recorder
 
 
 def clause_of(item: pytest.Item) -> "spec.Clause | None":
@@ -82,8 +85,9 @@ def _guarded(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item):
-    if _guarded(item):
-        item.stash[GUARD_KEY] = UnraisableRecorder().__enter__()
+    if _guarded(item):  # the guard spans setup, call and teardown: given back in pytest_runtest_teardown
+        guard = item.stash[GUARD_EXIT_KEY] = contextlib.ExitStack()
+        item.stash[GUARD_KEY] = guard.enter_context(UnraisableRecorder())
     return (yield)
 
 
@@ -125,13 +129,15 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
     try:
         return (yield)
     finally:
-        recorder = item.stash.get(GUARD_KEY, None)
-        if recorder is not None:
+        if GUARD_KEY in item.stash:
             try:
                 _check_leaks(item, "teardown")
             finally:
-                recorder.__exit__(None, None, None)
                 del item.stash[GUARD_KEY]
+                guard = item.stash.get(GUARD_EXIT_KEY, None)
+                if guard is not None:
+                    del item.stash[GUARD_EXIT_KEY]
+                    guard.close()
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def run(step: Step) -> int:
     """Perform one step; return the exit status. Never raises."""
     started = time.time()
     os.chdir(step.workdir)
-    PersistentRecorder(step.leaks).__enter__()  # stays installed through shutdown on purpose
+    sys.unraisablehook = PersistentRecorder(step.leaks)._hook  # for the rest of the process, shutdown included: never given back
     obs = Observation(step=step.describe(), pid=os.getpid())
     obs.timing["child_start"] = started
     if os.environ.get(FORKED_AT):  # set by the fork server in a forked child
