@@ -162,24 +162,22 @@ def measure(tree_dir: str, session_dir: str) -> int:
     name, lines, pristine = _mutated(tree, tree_dir)
     if name is None:
         return _finish("error", why="no file of the plan differs from its pristine copy: the engine applied no mutant")
-    function = ""
     first: list[str] = []
-    if name is not None:
-        around = near.enclosing(pristine, lines[0]) if lines else []
-        function = f"{name}:{around[0]}" if around else f"{name}:<module>"
-        sources = []
-        for other in tree.files:
-            with open(os.path.join(tree_dir, trees.PRISTINE, other), encoding="utf-8") as f:
-                sources.append(f.read())
-        suite = os.path.join(tree_dir, "conformance") if os.path.isdir(os.path.join(tree_dir, "conformance")) else None
-        if suite is None:
-            from pytest_trtcache.launch.suite import suite_dir
+    around = near.enclosing(pristine, lines[0]) if lines else []
+    function = f"{name}:{around[0]}" if around else f"{name}:<module>"
+    sources = []
+    for other in tree.files:
+        with open(os.path.join(tree_dir, trees.PRISTINE, other), encoding="utf-8") as f:
+            sources.append(f.read())
+    suite = os.path.join(tree_dir, "conformance") if os.path.isdir(os.path.join(tree_dir, "conformance")) else None
+    if suite is None:
+        from pytest_trtcache.launch.suite import suite_dir
 
-            suite = suite_dir()
-        static = near.near_clauses(near.reaching(sources, around[:1]), near.clause_tests(suite))
-        for clause in _learned(session_dir, function) + static:
-            if clause not in first and len(first) < PHASE_NEAR_MAX:
-                first.append(clause)
+        suite = suite_dir()
+    static = near.near_clauses(near.reaching(sources, around[:1]), near.clause_tests(suite))
+    for clause in _learned(session_dir, function) + static:
+        if clause not in first and len(first) < PHASE_NEAR_MAX:
+            first.append(clause)
     rest = [c.id for c in clause_spec.CLAUSES if c.id not in first]
     phases = [("near", first), ("rest", rest)] if first else [("all", [])]
     timings = {}
