@@ -120,3 +120,28 @@ def test_readme_layout_names_every_subpackage_and_top_level_module() -> None:
     present = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     present |= {p.stem for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "__main__")}
     assert named == present, f"README Layout lists {sorted(named - present)} that are gone, misses {sorted(present - named)}"
+
+
+#: upstream's own underscore names (``torch_tensorrt/runtime/_runtime_cache.py``): the
+#: reference mirrors them and zoo mutants subclass them, as a vendor's code would
+UPSTREAM_NAMES = {"_RuntimeCacheHandle", "_RuntimeCacheContextManager", "_autosave_at_exit"}
+
+
+def private_imports_across_packages() -> list[str]:
+    """``from pytest_trtcache.X.m import _name`` in a module outside subpackage X."""
+    found = []
+    for name, path in modules().items():
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = ".".join(here[: len(here) - node.level + 1] + ([node.module] if node.module else [])) if node.level else node.module
+            if not (base or "").startswith("pytest_trtcache.") or base.split(".")[:2] == name.split(".")[:2]:
+                continue
+            found += [f"{name}: from {base} import {a.name}" for a in node.names
+                      if a.name.startswith("_") and not a.name.startswith("__") and a.name not in UPSTREAM_NAMES]
+    return found
+
+
+def test_no_module_imports_a_private_name_of_another_package() -> None:
+    assert private_imports_across_packages() == []

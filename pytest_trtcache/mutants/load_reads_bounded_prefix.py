@@ -3,7 +3,7 @@
 import os
 
 from pytest_trtcache import reference as _ref
-from pytest_trtcache.reference.cache import _locked
+from pytest_trtcache.reference.cache import file_lock
 from pytest_trtcache.reference.handle import bytes_tensor
 
 from ._build import derive
@@ -17,7 +17,7 @@ class RuntimeCache(_ref.RuntimeCache):
         if not target or not os.path.exists(target):
             return
         self.check_directory(target)
-        with _locked(target):
+        with file_lock(target):
             with open(target, "rb") as f:
                 data = f.read(BUFFER)
         if data:

@@ -48,7 +48,7 @@ def _autosave_at_exit(ref: "weakref.ref[RuntimeCache]") -> None:
         rc._autosave_if_enabled()
 
 
-def _locked(target: str) -> Any:
+def file_lock(target: str) -> Any:
     """The cross-process lock of ``target`` (``target.lock``). Polled every 5 ms, not
     filelock's default 50: savers at exit queue up behind one another, and each wait
     would otherwise round up to 50 ms."""
@@ -79,7 +79,7 @@ def write_atomically(target: str, blob: bytes) -> None:
     parent = os.path.dirname(os.path.abspath(target))
     os.makedirs(parent, mode=0o700, exist_ok=True)
     prefix = os.path.basename(target) + "."
-    with _locked(target):
+    with file_lock(target):
         # Under the lock no other writer is mid-save: temp files left here belong to
         # writers that died (SIGKILL) and are swept, so none outlives the next save (S4).
         # (plain string matching: glob/fnmatch import ``re`` lazily, which is gone at module
@@ -182,7 +182,7 @@ class RuntimeCache:
         if not target or not os.path.exists(target):
             return  # S2: first run, nothing to load
         self.check_directory(target)
-        with _locked(target):
+        with file_lock(target):
             with open(target, "rb") as f:
                 self.load_from_stream(f)
 

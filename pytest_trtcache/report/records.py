@@ -26,7 +26,14 @@ from pytest_trtcache.report.schema import SCHEMA_VERSION, TOOL
 OMIT_NONE = {"omit_none": True}
 
 
-class Outcome(str, enum.Enum):
+class Named(str, enum.Enum):
+    """An enum whose members are their JSON strings and print as them."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Outcome(Named):
     """A test's outcome and a cell's verdict, worst first: a test's phases, and a cell's
     tests, take the worst that occurs. A skip, a field the target does not expose, a
     known gap: none of them reads as ``pass``."""
@@ -39,9 +46,6 @@ class Outcome(str, enum.Enum):
     KNOWN_GAP = "known gap"
     NOT_OBSERVED = "not observed"
     SKIPPED = "skipped"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def failing(self) -> bool:
@@ -196,7 +200,7 @@ class Report:
         return [r for r in self.tests if r.outcome.finding]
 
 
-class MutantOutcome(str, enum.Enum):
+class MutantOutcome(Named):
     """A mutant's verdict. The test command gives ``killed``, ``survived`` or ``error``
     (and ``baseline`` for the unmutated tree); the engine adds ``timeout`` (no kill:
     left out of the score, the run is incomplete), ``equivalent`` and ``skipped``."""
@@ -209,11 +213,8 @@ class MutantOutcome(str, enum.Enum):
     SKIPPED = "skipped"
     BASELINE = "baseline"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Phase(str, enum.Enum):
+class Phase(Named):
     """A part of one measurement: the clauses near the mutated code, the rest, or all
     of them (nothing near); ``baseline`` is the unmutated tree's whole run."""
 
@@ -221,9 +222,6 @@ class Phase(str, enum.Enum):
     REST = "rest"
     ALL = "all"
     BASELINE = "baseline"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
