@@ -252,7 +252,7 @@ def test_the_schema_lists_every_record_field_and_requires_none_that_has_a_defaul
     """schema.json and records.py describe one shape: a field added to a record with a
     default is an optional property of the schema (an older report lacks it)."""
     defs = schema.json_schema()
-    for kind, node in ((TestRecord, defs["$defs"]["test"]), (Cell, defs["$defs"]["cell"]), (records.Gate, defs["$defs"]["gate"]), (Report, defs)):
+    for kind, node in ((TestRecord, defs["$defs"]["test"]), (Cell, defs["$defs"]["cell"]), (records.Gate, defs["$defs"]["gate"]), (records.Run, defs["$defs"]["run"]), (Report, defs)):
         names = {f.name for f in dataclasses.fields(kind)}
         defaulted = {f.name for f in dataclasses.fields(kind) if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
         assert set(node["properties"]) == names, kind

@@ -10,8 +10,9 @@
     trtcache mutate-worker [...]  (a worker on another machine for trtcache mutate)
 
 ``run`` works from any directory: the suite is the installed ``pytest_trtcache.conformance``
-package, run by a child pytest with an empty ini (a user's configuration does not
-interfere) from the caller's directory, so relative paths in pytest options land there
+package, run by a child pytest with an ini of its own that carries only the caller's
+``trtcache_*`` keys (the rest of a user's configuration does not interfere) from the
+caller's directory, so relative paths in pytest options land there
 and ``--lf`` / ``--ff`` use ``./.pytest_cache``. SIGINT / SIGTERM stop the child pytest
 (``run``, ``selfcheck``, ``verdicts``, ``bench``, ``mutate``), remove the temp dirs and exit 130 / 143.
 """
@@ -19,28 +20,42 @@ and ``--lf`` / ``--ff`` use ``./.pytest_cache``. SIGINT / SIGTERM stop the child
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from typing import Optional, Sequence
 
 from pytest_trtcache.launch import interrupts
-from pytest_trtcache.launch.suite import SuiteRunSpec, launch
+from pytest_trtcache.launch.suite import SuiteRunSpec, configured_target, launch
 
 
-def _xdist_for(numprocesses: Optional[str]) -> None:
-    """``-n`` needs pytest-xdist in the child pytest: say so instead of pytest's bare usage error."""
+def _xdist_missing(numprocesses: Optional[str]) -> str:
+    """``-n`` needs pytest-xdist in the child pytest: why not, instead of pytest's bare usage error."""
     import importlib.util
 
     if numprocesses and importlib.util.find_spec("xdist") is None:
-        raise SystemExit(f"trtcache run: -n {numprocesses} needs pytest-xdist, which is not installed here (pip install pytest-xdist, or drop -n)")
+        return (f"-n {numprocesses} needs pytest-xdist, which is not installed here "
+                "(pip install 'pytest-trtcache[ci]', or drop -n)")
+    return ""
 
 
 def cmd_run(ns: argparse.Namespace, rest: list[str]) -> int:
-    _xdist_for(ns.numprocesses)
+    from pytest_trtcache.plugin.completeness import INFRASTRUCTURE
+
+    missing = _xdist_missing(ns.numprocesses)
+    if missing:
+        print(f"trtcache run: {missing}", file=sys.stderr)
+        return INFRASTRUCTURE
+    given = ns.target or next((arg.partition("=")[2] for arg in rest if arg.startswith("--trtcache-target=")), None)
+    target, source = configured_target(given, os.getcwd())
+    print(f"trtcache run: target {target} (from {source})", file=sys.stderr, flush=True)
     spec = SuiteRunSpec(target=ns.target, peer=ns.peer, numprocesses=ns.numprocesses, report=ns.report, level=ns.level,
                         known_gaps=ns.known_gaps, extra=rest, cache_dir=".pytest_cache")
     with tempfile.TemporaryDirectory(prefix="trtcache-run-") as workdir:
-        return launch(spec, workdir).returncode
+        done = launch(spec, workdir)
+    if done.problem:
+        print(f"trtcache run: {done.problem} (exit {done.returncode})", file=sys.stderr)
+    return done.returncode
 
 
 def cmd_report(ns: argparse.Namespace, rest: list[str]) -> int:
@@ -65,7 +80,9 @@ def cmd_selfcheck(ns: argparse.Namespace, rest: list[str]) -> int:
 def cmd_doctor(ns: argparse.Namespace, rest: list[str]) -> int:
     from pytest_trtcache.commands.doctor import main
 
-    return main(ns.target)
+    target, source = configured_target(ns.target, os.getcwd())
+    print(f"trtcache doctor: target {target} (from {source})", flush=True)
+    return main(target)
 
 
 def cmd_verdicts(ns: argparse.Namespace, rest: list[str]) -> int:
@@ -110,7 +127,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("path")
     report.set_defaults(func=cmd_report)
     doctor = sub.add_parser("doctor", help="what can run here, and why not")
-    doctor.add_argument("--target", default=None, help="also resolve this target")
+    doctor.add_argument("--target", default=None, help="also resolve this target (default: TRTCACHE_TARGET, else the trtcache_target ini key, else reference)")
     doctor.set_defaults(func=cmd_doctor)
     sub.add_parser("selfcheck", help="run the suite against the bug zoo", add_help=False).set_defaults(func=cmd_selfcheck)
     sub.add_parser("verdicts", help="clause x version table over released wheels", add_help=False).set_defaults(func=cmd_verdicts)

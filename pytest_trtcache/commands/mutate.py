@@ -28,7 +28,8 @@ DEFAULT_FAIL_UNDER = 95.0
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="trtcache mutate", description="measure the suite with cosmic-ray mutants of a target's python files")
-    p.add_argument("--target", default="reference", help="reference (its python runtime), module:<dotted.path>, wheel:<requirement or file>, sources:<dir> (default: reference)")
+    p.add_argument("--target", default=None, help="reference (its python runtime), module:<dotted.path>, wheel:<requirement or file>, sources:<dir> "
+                   "(default: TRTCACHE_TARGET, else the trtcache_target ini key, else reference)")
     p.add_argument("--paths", nargs="+", default=[], metavar="FILE", help="mutate only these of the target's files")
     p.add_argument("--sample", type=int, metavar="N", help="measure N mutants chosen by --seed (a quick run)")
     p.add_argument("--seed", type=int, default=0, help="the sample's seed (default 0)")
@@ -71,6 +72,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.error(f"--sample {ns.sample}: give a positive count")
     if ns.jobs < 0:
         parser.error(f"-j {ns.jobs}: give 0 or more workers")
+    from pytest_trtcache.launch.suite import configured_target
+
+    ns.target, source = configured_target(ns.target, os.getcwd())
+    _progress(f"mutate: target {ns.target} (from {source})")
     try:
         documented = equivalents.load([equivalents.OWN, *ns.equivalents])
         options = engine.Options(target=ns.target, paths=ns.paths, sample=ns.sample, seed=ns.seed, jobs=ns.jobs, timeout=ns.timeout,

@@ -9,22 +9,137 @@ At the end of a run, beyond the tests' own outcomes, the run fails (exit 1) when
   fix it (``trtcache doctor``), or test without it with ``--trtcache-runtimes=NAMES``.
 
 Only clauses some test of this run checks are counted, so ``--trtcache-clause`` and a
-subset of files gate on what they select. The findings go to the terminal summary and
+subset of files gate on what they select; the report's ``run`` says the run was a subset
+and how it was narrowed (:func:`selection_of`), so a subset never reads as the whole
+verdict. A run that ends before every selected test finished (``-x``, ``--maxfail``, an
+interrupt) exits :data:`INCOMPLETE` when nothing failed. ``trtcache run`` (and every
+command that launches the suite) also learns through :data:`RUN_RECORD_ENV` whether the
+child pytest finished its session at all: a target that ends the process (``os._exit``)
+leaves the record saying ``running``. The findings go to the terminal summary and
 to the report's ``gate`` (:mod:`.report`). Registered on the controller only (under
 xdist it judges from the records every worker sent).
 """
 
 from __future__ import annotations
 
+import datetime
+import os
+import time
+from dataclasses import replace
 from typing import Any, Iterable, Optional
 
 import pytest
 
 from pytest_trtcache.contract import spec
 from pytest_trtcache.plugin.keys import TARGET_KEY
-from pytest_trtcache.report.records import Gate, GateRuntimes, TestRecord
+from pytest_trtcache.report.records import Gate, GateRuntimes, Run, RunStatus, TestRecord
 
 GATE_KEY = pytest.StashKey[Gate]()
+RUN_KEY = pytest.StashKey[Run]()
+_COUNTS_KEY = pytest.StashKey[dict]()
+_SESSION_KEY = pytest.StashKey[pytest.Session]()
+#: exit statuses beyond pytest's own 0-5 (docs/ci.md)
+INCOMPLETE = 6
+INFRASTRUCTURE = 7
+#: set by the launcher (:mod:`pytest_trtcache.launch.suite`) for its child pytest: where
+#: the plugin writes its :class:`Run` when the session starts and once it has ended
+RUN_RECORD_ENV = "TRTCACHE_RUN_RECORD"
+
+
+def selection_of(config: pytest.Config) -> tuple[str, ...]:
+    """How this run narrows the suite (empty: all of it), from the options that narrow it."""
+    found = []
+    clauses = config.getoption("trtcache_clause")
+    if clauses:
+        found.append("--trtcache-clause=" + ",".join(clauses))
+    for flag, dest in (("-k", "keyword"), ("-m", "markexpr")):
+        value = getattr(config.option, dest, "")
+        if value:
+            found.append(f"{flag} {value}")
+    deselect = getattr(config.option, "deselect", None) or []
+    if deselect:
+        found.append(f"--deselect ({len(deselect)} node ids)")
+    if getattr(config.option, "lf", False) or getattr(config.option, "last_failed_no_failures", "all") == "none":
+        found.append("--lf")
+    narrowed = [arg for arg in config.args if "::" in arg or arg.endswith(".py")]
+    if narrowed:
+        found.append("node ids or files: " + " ".join(narrowed))
+    return tuple(found)
+
+
+def write_run_record(run: Run) -> None:
+    path = os.environ.get(RUN_RECORD_ENV)
+    if path:
+        from pytest_trtcache.report import files
+
+        files.write_atomic(path, files.dumps(run))
+
+
+def session_of(config: pytest.Config) -> Optional[pytest.Session]:
+    return config.stash.get(_SESSION_KEY, None)
+
+
+class RunLedger:
+    """Counts what the run selected and finished (on the controller: under xdist from the
+    workers' collections and reports) and tells the launcher how the session ended."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        # Registered when the plugin switches on: at configure time, or during collection
+        # when a test first needs it (after the session started).
+        self.config = config
+        config.stash[_COUNTS_KEY] = {"selected": 0, "finished": 0}
+        config.stash[RUN_KEY] = Run(RunStatus.RUNNING, selection=selection_of(config), started=_now())
+        self.started = time.monotonic()
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.config.stash[_SESSION_KEY] = session
+        self.started = time.monotonic()
+        self.config.stash[RUN_KEY] = replace(self.config.stash[RUN_KEY], started=_now())
+        write_run_record(self.config.stash[RUN_KEY])  # no session (--help, --markers): no record
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.config.stash[_SESSION_KEY] = session
+        self._selected(len(session.items))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list) -> None:
+        self._selected(len(ids))
+
+    def _selected(self, count: int) -> None:
+        counts = self.config.stash[_COUNTS_KEY]
+        counts["selected"] = max(counts["selected"], count)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "teardown":
+            self.config.stash[_COUNTS_KEY]["finished"] += 1
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """The launcher's record, last: the exit status every hook has settled on."""
+        session = config.stash.get(_SESSION_KEY, None)
+        run = config.stash.get(RUN_KEY, None)
+        if session is not None and run is not None and run.status is not RunStatus.RUNNING:
+            write_run_record(replace(run, exit_status=int(session.exitstatus)))
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _run_of(session: pytest.Session) -> Run:
+    config = session.config
+    counts = config.stash[_COUNTS_KEY]
+    selected, finished = counts["selected"], counts["finished"]
+    if config.option.collectonly:
+        status = RunStatus.NOT_RUN
+    elif finished < selected or session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        status = RunStatus.ENDED_EARLY
+    else:
+        status = RunStatus.COMPLETE
+    ledger = config.pluginmanager.get_plugin("trtcache-run")
+    started = config.stash[RUN_KEY].started
+    duration = round(time.monotonic() - ledger.started, 3) if ledger is not None else None
+    return Run(status, selected=selected, finished=finished, selection=selection_of(config), started=started, duration=duration)
 
 
 def judge(records: Iterable[TestRecord], declared: list[str], selected: list[str], allowed: frozenset[str], levels: Iterable[str]) -> Gate:
@@ -70,6 +185,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from pytest_trtcache.plugin.fixtures import selected_runtimes
 
     config = session.config
+    config.stash[_SESSION_KEY] = session
+    run = config.stash[RUN_KEY] = _run_of(session)
+    if run.status is RunStatus.ENDED_EARLY and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = INCOMPLETE
     records = _records(config)
     if not records:
         return
@@ -82,6 +201,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run: Optional[Run] = config.stash.get(RUN_KEY, None)
+    if run is not None and (run.subset or run.status is not RunStatus.COMPLETE):
+        ended_early = run.status is RunStatus.ENDED_EARLY
+        terminalreporter.write_line(f"trtcache: {'INCOMPLETE: ' if ended_early else 'SUBSET: ' if run.subset else ''}{run.describe()}"
+                                    + ("; not a verdict on the whole contract" if run.subset or ended_early else ""),
+                                    yellow=True, bold=ended_early)
     gate: Optional[Gate] = config.stash.get(GATE_KEY, None)
     if gate is None:
         return

@@ -64,6 +64,7 @@ def activate(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
         # The controller alone judges and writes, from every worker's reports (as pytest's
         # junitxml registers its writer): these parts need no per-hook role check.
+        config.pluginmanager.register(completeness.RunLedger(config), "trtcache-run")
         config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
         config.pluginmanager.register(completeness, "trtcache-completeness")
         config.pluginmanager.register(known_gaps.Ledger(config, config.stash[KNOWN_GAPS_KEY]), "trtcache-known-gaps")

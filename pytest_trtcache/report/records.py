@@ -91,6 +91,7 @@ class TestRecord:
     reproduce: Optional[str] = None
     part: Optional[str] = None
     unavailable_runtime: Optional[str] = None
+    duration: Optional[float] = None  # seconds, setup + call + teardown
 
     @classmethod
     def of(cls, nodeid: str, clauses: Iterable[str], runtime: Optional[str], outcome: Outcome, *,
@@ -168,6 +169,43 @@ class Tool:
     version: str
 
 
+class RunStatus(Named):
+    """Whether a run finished what it selected."""
+
+    RUNNING = "running"  # written when the session starts: a process that dies leaves this
+    COMPLETE = "complete"
+    ENDED_EARLY = "ended early"  # fewer tests finished than were selected
+    NOT_RUN = "not run"  # --collect-only
+
+
+@dataclass(frozen=True)
+class Run:
+    """How much of what it selected a run finished, and how it narrowed the suite."""
+
+    status: RunStatus
+    selected: int = 0
+    finished: int = 0
+    selection: tuple[str, ...] = ()  # empty: the whole suite
+    exit_status: Optional[int] = None  # the exit status the session settled on
+    started: Optional[str] = None  # ISO 8601, UTC
+    duration: Optional[float] = None  # seconds, session start to end
+
+    @property
+    def subset(self) -> bool:
+        return bool(self.selection)
+
+    def describe(self) -> str:
+        """One line for a summary: what ran, of what, and why it is not the whole verdict."""
+        narrowed = f" (a subset: {'; '.join(self.selection)})" if self.selection else ""
+        if self.status is RunStatus.COMPLETE:
+            return f"{self.finished} of {self.selected} selected tests finished{narrowed}"
+        if self.status is RunStatus.NOT_RUN:
+            return f"no test ran (--collect-only): {self.selected} selected{narrowed}"
+        if self.status is RunStatus.RUNNING:
+            return "the run did not finish: the process ended before its session did"
+        return f"the run ended early: {self.finished} of {self.selected} selected tests finished{narrowed}"
+
+
 @dataclass(frozen=True)
 class Report:
     """The conformance report: what ``--trtcache-report`` writes."""
@@ -183,14 +221,31 @@ class Report:
     tests: tuple[TestRecord, ...]
     clauses: tuple[Cell, ...]
     gate: Optional[Gate] = field(default=None, metadata=OMIT_NONE)
+    run: Optional[Run] = field(default=None, metadata=OMIT_NONE)
+    peer: Optional[Target] = field(default=None, metadata=OMIT_NONE)
+    profile: Optional[str] = field(default=None, metadata=OMIT_NONE)  # the lifecycle machines' hypothesis profile
+    hypothesis_seed: Optional[str] = field(default=None, metadata=OMIT_NONE)  # --hypothesis-seed, when given
 
     @classmethod
     def of(cls, *, target: Target, versions: Mapping[str, str], spawner: str, levels_gated: Iterable[str],
-           tests: Iterable[TestRecord], tool_version: str, gate: Optional[Gate] = None) -> "Report":
+           tests: Iterable[TestRecord], tool_version: str, gate: Optional[Gate] = None, run: Optional[Run] = None,
+           peer: Optional[Target] = None, profile: Optional[str] = None, hypothesis_seed: Optional[str] = None) -> "Report":
         ordered = tuple(sorted(tests, key=lambda r: r.nodeid))
         return cls(schema_version=SCHEMA_VERSION, tool=Tool(TOOL, tool_version), target=target, versions=dict(versions),
                    spawner=spawner, levels_gated=tuple(sorted(levels_gated)), python=platform.python_version(),
-                   platform=sys.platform, tests=ordered, clauses=cells(ordered), gate=gate)
+                   platform=sys.platform, tests=ordered, clauses=cells(ordered), gate=gate, run=run, peer=peer,
+                   profile=profile, hypothesis_seed=hypothesis_seed)
+
+    @property
+    def verdict(self) -> str:
+        """The run's verdict in one word, as the exit status reads: ``pass``, ``fail``,
+        ``incomplete`` (ended early or never finished), or ``not run``."""
+        if self.run is not None and self.run.status in (RunStatus.RUNNING, RunStatus.ENDED_EARLY):
+            return "incomplete"
+        if self.run is not None and self.run.status is RunStatus.NOT_RUN:
+            return "not run"
+        failing = any(r.outcome.failing and r.gated for r in self.tests) or bool(self.gate and self.gate.problems)
+        return "fail" if failing or (self.run is not None and self.run.exit_status not in (None, 0)) else "pass"
 
     def runtimes(self) -> list[str]:
         """The report's columns: runtime pairs as first seen (``-`` for none)."""

@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: run, peer, profile, hypothesis_seed, per-test duration
 #: the oldest schema_version this reader reads
 OLDEST_SCHEMA_VERSION = 1
 TOOL = "pytest-trtcache"
