@@ -102,16 +102,23 @@ class TestGates:
 class TestKnownGaps:
     def test_listed_gaps_become_xfails_and_unmatched_ids_warn(self, pytester: pytest.Pytester) -> None:
         pytester.makepyfile(SUITE)
-        pytester.path.joinpath("gaps.txt").write_text("# vendor gaps\nH9 python  # pending bytes not serialized\nX1 cpp\nS4\n")
+        pytester.path.joinpath("gaps.txt").write_text("# vendor gaps\nH9 python  # pending bytes not serialized\nS1 python\nS4\n")
         result = run(pytester, "--trtcache-known-gaps=gaps.txt", "--trtcache-report=r.json")
         result.assert_outcomes(passed=1, failed=1, xfailed=1, warnings=2)
         result.stdout.fnmatch_lines([
-            "*known gap X1 cpp (gaps.txt:3) matches no collected test*",
+            "*known gap S1 python (gaps.txt:3) matches no collected test*",
             "*known gap S4 (gaps.txt:4) matches no collected test*",
             "*known gap H9 python (gaps.txt:2): pending bytes not serialized*",
         ])
         by_test, _ = records(pytester.path / "r.json")
         assert by_test["test_extension_fails[python]"].outcome is Outcome.KNOWN_GAP
+
+    def test_a_runtime_the_target_lacks_is_a_usage_error(self, pytester: pytest.Pytester) -> None:
+        pytester.makepyfile(SUITE)
+        pytester.path.joinpath("gaps.txt").write_text("H9 python\nX1 cpp\n")
+        result = run(pytester, "--trtcache-known-gaps=gaps.txt")  # a module: target has the python runtime only
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines(["*gaps.txt:2: 'cpp' in 'X1 cpp' is not a runtime or runtime pair of this run (known: python, python->python)*"])
 
     def test_a_fixed_gap_fails_the_run(self, pytester: pytest.Pytester) -> None:
         pytester.makepyfile(SUITE)
@@ -125,7 +132,7 @@ class TestKnownGaps:
         pytester.path.joinpath("gaps.txt").write_text("Z9\n")
         result = run(pytester, "--trtcache-known-gaps=gaps.txt")
         assert result.ret == pytest.ExitCode.USAGE_ERROR
-        result.stderr.fnmatch_lines(["*gaps.txt*line 1*'Z9'*"])
+        result.stderr.fnmatch_lines(["*gaps.txt:1: *'Z9'*"])
 
 
 class TestReport:
