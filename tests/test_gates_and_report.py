@@ -177,3 +177,24 @@ class TestReport:
             "test_extension_fails[python]": ("fail (not gated)", False),
             "test_security_fails[python]": ("fail (not gated)", False),
         }
+
+
+@pytest.mark.parametrize("xdist", [False, True], ids=["plain", "xdist"])
+def test_junit_test_cases_carry_clause_runtime_level_and_outcome(pytester: pytest.Pytester, monkeypatch, xdist: bool) -> None:
+    import xml.etree.ElementTree as ET
+
+    if xdist:
+        pytest.importorskip("xdist")
+    monkeypatch.setenv("PYTHONPATH", REPO)
+    pytester.makepyfile(SUITE + "\ndef test_untagged():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "trtcache", "-p", "no:randomly", ONE_RUNTIME, "--trtcache-level=required",
+                                           "--junitxml=junit.xml", *(("-n", "2") if xdist else ()))
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    cases = ET.parse(pytester.path / "junit.xml").getroot().iter("testcase")
+    properties = {case.get("name"): [(p.get("name"), p.get("value")) for p in case.iter("property")] for case in cases}
+    assert properties == {
+        "test_required_passes[python]": [("trtcache_clause", "H4"), ("trtcache_runtime", "python"), ("trtcache_level", "required"), ("trtcache_outcome", "pass")],
+        "test_extension_fails[python]": [("trtcache_clause", "H9"), ("trtcache_runtime", "python"), ("trtcache_level", "extension"), ("trtcache_outcome", "fail (not gated)")],
+        "test_security_fails[python]": [("trtcache_clause", "X1"), ("trtcache_runtime", "python"), ("trtcache_level", "security"), ("trtcache_outcome", "fail (not gated)")],
+        "test_untagged": [],
+    }
