@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import platform
+from dataclasses import replace
 from typing import Any, Optional
 
 import pytest
@@ -20,8 +21,9 @@ import pytest
 from pytest_trtcache.contract import spec
 from pytest_trtcache.plugin.completeness import GATE_KEY
 from pytest_trtcache.plugin.gates import record_of
+from pytest_trtcache.plugin.known_gaps import STALE_KEY, Gap
 from pytest_trtcache.report import files, render
-from pytest_trtcache.report.records import Report, Target, TestRecord, worst
+from pytest_trtcache.report.records import Gate, Report, Target, TestRecord, worst
 
 SUMMARY = "GITHUB_STEP_SUMMARY"
 
@@ -65,7 +67,7 @@ class ReportPlugin:
             versions=versions(target), spawner=_spawner(self.config),
             levels_gated=self.config.getoption("trtcache_level") or spec.LEVELS,
             tests=self.records.values(), tool_version=pytest_trtcache.__version__,
-            gate=self.config.stash.get(GATE_KEY, None),
+            gate=_with_stale_gaps(self.config.stash.get(GATE_KEY, None), self.config.stash.get(STALE_KEY, [])),
         )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -77,6 +79,15 @@ class ReportPlugin:
         if self.summary and self.records:
             with open(self.summary, "a", encoding="utf-8") as f:
                 f.write(render.matrix(data) + "\n")
+
+
+def _with_stale_gaps(gate: Optional[Gate], stale: "list[Gap]") -> Optional[Gate]:
+    """The gate's problems and the known-gaps entries that went stale (they failed the run
+    too: ``known_gaps.Ledger``), so the report and its matrix name every reason."""
+    if gate is None or not stale:
+        return gate
+    found = tuple(f"stale known gap {gap} ({gap.where}): every test it matches passed; remove the entry" for gap in stale)
+    return replace(gate, problems=gate.problems + found)
 
 
 def _spawner(config: pytest.Config) -> str:

@@ -136,6 +136,14 @@ def cells(tests: Iterable[TestRecord]) -> tuple[Cell, ...]:
     return tuple(Cell.over(records) for (clause_id, _), records in sorted(grouped.items(), key=lambda kv: order[kv[0][0]]))
 
 
+class Verdict(Named):
+    """The gate's verdict on a whole run, as the report shows it."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    INCOMPLETE = "INCOMPLETE"  # never judged: the run ended before the gate, or recorded no test
+
+
 @dataclass(frozen=True)
 class GateRuntimes:
     declared: tuple[str, ...]
@@ -198,6 +206,17 @@ class Report:
 
     def findings(self) -> list[TestRecord]:
         return [r for r in self.tests if r.outcome.finding]
+
+    def failed(self) -> list[TestRecord]:
+        """The tests that fail the run by their own outcome (a gated failure, an error)."""
+        return [r for r in self.tests if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
+
+    def verdict(self) -> Verdict:
+        """FAIL when a test failed the run or the gate has a problem (a runtime that could
+        not run, a required clause unobserved, a stale known gap); INCOMPLETE without a gate."""
+        if self.gate is None:
+            return Verdict.INCOMPLETE
+        return Verdict.FAIL if self.gate.problems or self.failed() else Verdict.PASS
 
 
 class MutantOutcome(Named):
