@@ -86,8 +86,27 @@ def test_doctor_names_what_is_missing_with_the_command_that_fixes_it(monkeypatch
     out, err = capsys.readouterr()
     assert "torch            MISSING (required): needed for everything" in out and "pip install torch==2.13.0" in out
     assert "numpy            missing (optional): needed for wheel: targets" in out and "pytest-trtcache[upstream]" in out
-    assert "compiler         missing (optional): needed for the reference cpp runtime" in out and "apt-get install g++" in out
+    compiler = next(line for line in out.splitlines() if line.startswith("compiler "))
+    assert compiler.startswith("compiler         MISSING: needed for the reference cpp runtime") and "apt-get install g++" in compiler
+    assert "optional" not in compiler and "fails the gate unless it leaves the runtime out: --trtcache-runtimes=python" in compiler
     assert "torch missing" in err
+
+
+def test_doctor_exits_1_naming_the_import_error_of_a_module_target(tmp_path) -> None:
+    result = cli("doctor", "--target", "module:no_such_vendor_cache", cwd=str(tmp_path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "module:no_such_vendor_cache: does not resolve: target 'module:no_such_vendor_cache': cannot import 'no_such_vendor_cache': No module named 'no_such_vendor_cache'" in result.stdout
+    assert "does not resolve" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_says_a_runtime_that_cannot_run_fails_the_gate_unless_left_out(monkeypatch) -> None:
+    from pytest_trtcache.commands import doctor
+    from pytest_trtcache.targets.reference import ReferenceCpp
+
+    monkeypatch.setattr(ReferenceCpp, "unavailable_reason", lambda self: "no C++ compiler")
+    lines = doctor.runtimes("reference")
+    assert "  runtime cpp: unavailable: no C++ compiler; a run of this target fails the gate on it unless it leaves it out: --trtcache-runtimes=python" in lines
+    assert "  runtime python: available" in lines
 
 
 def test_doctor_reports_a_missing_torch_without_importing_it() -> None:

@@ -88,3 +88,35 @@ def test_a_runtime_entry_matches_only_that_runtime(pytester: pytest.Pytester) ->
     result = _run(pytester, "H8 python\n")
     result.assert_outcomes(xfailed=1, passed=1)
     assert result.ret == pytest.ExitCode.OK
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("*", "names no test file, class or test*required*"),
+        ("**", "names no test file, class or test*"),
+        ("*::*", "names no test file, class or test*"),
+        ("*.py::*", "names no test file, class or test*"),
+        ("*test_*", "names no test file, class or test*"),
+        ("*[cpp]", "names no test file, class or test*"),
+        ("*test_gaps.py::test_h8[b", "malformed node-id pattern*unbalanced brackets*"),
+        ("H4 [cpp", "'[cpp' in 'H4 [cpp' is not a runtime or runtime pair*known: python, cpp, python->python*"),
+        ("H4 nosuchruntime", "'nosuchruntime' in 'H4 nosuchruntime' is not a runtime*"),
+    ],
+)
+def test_a_blanket_malformed_or_unknown_runtime_entry_is_a_usage_error_naming_file_and_line(pytester: pytest.Pytester, line: str, why: str) -> None:
+    result = _run(pytester, f"H8\n{line}  # hides too much\n")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*gaps.txt:2*{why}"])
+    result.stdout.no_fnmatch_line("*passed*")
+
+
+def test_a_pattern_matches_a_parametrized_test_by_its_brackets_literally(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "*test_gaps.py::test_h8[a]\n*::test_s1_failing\n")
+    result.assert_outcomes(xfailed=2, passed=3)
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_a_runtime_pair_entry_is_accepted(pytester: pytest.Pytester) -> None:
+    result = _run(pytester, "C1 cpp->python\nH8\n*::test_s1_failing\n", "-W", "ignore::pytest_trtcache.plugin.known_gaps.KnownGapWarning")
+    assert result.ret == pytest.ExitCode.OK, result.stderr.str()

@@ -75,7 +75,7 @@ def test_a_bad_known_gaps_file_is_a_usage_error_naming_the_option(pytester: pyte
     (pytester.path / "gaps.txt").write_text("Z1\n")
     result = pytester.runpytest_subprocess("-p", "trtcache", f"{options.KNOWN_GAPS}=gaps.txt")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([f"*{options.KNOWN_GAPS}: known-gaps file 'gaps.txt': line 1*"])
+    result.stderr.fnmatch_lines([f"*{options.KNOWN_GAPS}: known-gaps file 'gaps.txt': gaps.txt:1: *'Z1'*"])
     result = pytester.runpytest_subprocess("-p", "trtcache", f"{options.KNOWN_GAPS}=nope.txt")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*nope.txt*"])

@@ -1,10 +1,13 @@
 """``trtcache doctor``: what can run here, what is missing, and the command that fixes it.
 
 Exit status: 0 when everything the default job needs is here (torch, the reference
-python runtime), 1 when something required is missing or ``--target`` does not resolve. Optional pieces (numpy for
-upstream wheels, a compiler and ninja for the C++ runtime) are named with their fix but
-do not fail the check: the suite reports what they would have run as unavailable, never
-as passed.
+python runtime) and every target asked about resolves; 1 when something required is
+missing or ``--target`` does not resolve (a ``module:`` target is imported, as the run
+imports it: an ImportError is named). numpy (for upstream wheels) is optional. A C++
+compiler and ninja build the reference's cpp runtime (and mutant targets'): without them
+that runtime cannot run, and the gate fails a run of such a target unless the run leaves
+the runtime out (``--trtcache-runtimes=python``); doctor says so, and each target's runtime
+lines say which runtimes could not run here.
 """
 
 from __future__ import annotations
@@ -24,13 +27,15 @@ class Need:
     fix: str
     required: bool
     why: str = ""  # what the probe saw, when it is here but unusable
+    without: str = ""  # what a run without it does, when that is more than "optional"
 
     def line(self) -> str:
         if self.found is not None:
             return self.found
-        kind = "MISSING (required)" if self.required else "missing (optional)"
+        kind = "MISSING (required)" if self.required else "MISSING" if self.without else "missing (optional)"
         seen = f" ({self.why})" if self.why else ""
-        return f"{kind}{seen}: needed for {self.needed_for}; fix: {self.fix}"
+        without = f"; {self.without}" if self.without else ""
+        return f"{kind}{seen}: needed for {self.needed_for}{without}; fix: {self.fix}"
 
 
 def _version(distribution: str) -> Optional[str]:
@@ -62,15 +67,17 @@ def needs() -> list[Need]:
 
     ninja = ninja_path()
     cxx, cxx_why = compiler()
+    cpp_gate = ("without it that runtime cannot run, and a run of a target that has it (reference, mutant:) fails the gate "
+                "unless it leaves the runtime out: --trtcache-runtimes=python")
     return [
         Need("torch", torch, "everything (every runtime, every child)",
              "pip install torch==2.13.0   (the CPU build; a plain `pip install torch` may pull a CUDA build)", True),
         Need("numpy", numpy, "wheel: targets (upstream's deserialize() calls Tensor.numpy())",
              "pip install 'pytest-trtcache[upstream]'   (or: pip install numpy)", False),
         Need("compiler", cxx, "the reference cpp runtime (torch.utils.cpp_extension)",
-             "apt-get install g++   (or set CXX to a C++17 compiler's path)", False, cxx_why),
+             "apt-get install g++   (or set CXX to a C++17 compiler's path)", False, cxx_why, cpp_gate),
         Need("ninja", ninja, "the reference cpp runtime (torch.utils.cpp_extension builds with it)",
-             f"{sys.executable} -m pip install ninja", False),
+             f"{sys.executable} -m pip install ninja", False, without=cpp_gate),
     ]
 
 
@@ -87,8 +94,9 @@ def runtimes(spec: str) -> list[str]:
     """A line for the target and one per runtime; raises TargetError when ``spec`` does not resolve."""
     from pytest_trtcache.targets import resolve
 
-    target = resolve(spec)
+    target = resolve(spec, validate=True)  # as the run resolves it: a module: target is imported
     lines = [f"{spec}: {target.description}; versions {target.versions or '-'}"]
+    names = list(target.runtimes)
     for name, rt in target.runtimes.items():
         try:
             reason = rt.unavailable_reason()
@@ -96,7 +104,9 @@ def runtimes(spec: str) -> list[str]:
                 rt.api
         except Exception as exc:  # any failure to load is what doctor is for
             reason = f"{type(exc).__name__}: {exc}"
-        lines.append(f"  runtime {name}: " + ("available" if reason is None else f"unavailable: {reason}"))
+        others = ",".join(n for n in names if n != name)
+        gate = f"; a run of this target fails the gate on it unless it leaves it out: --trtcache-runtimes={others}" if others else ""
+        lines.append(f"  runtime {name}: " + ("available" if reason is None else f"unavailable: {reason}{gate}"))
         if reason is None:
             lines += _missing_parts(rt)
     return lines
@@ -153,5 +163,5 @@ def main(target: Optional[str] = None) -> int:
         for line in lines:
             _line("target", line)
     if status:
-        print(f"\ntrtcache doctor: target {target!r} does not resolve (see above)", file=sys.stderr)
+        print(f"\ntrtcache doctor: target {target!r} does not resolve (see above); a run of it is a usage error", file=sys.stderr)
     return status

@@ -10,6 +10,13 @@ first clause. The record (a :class:`~pytest_trtcache.report.records.TestRecord`)
 ``report.user_properties`` as ``("trtcache", its JSON)``, so it reaches an xdist controller
 with the report; :func:`record_of` reads it back.
 
+The JUnit XML gets ``trtcache_clause``, ``trtcache_runtime``, ``trtcache_level`` and
+``trtcache_outcome`` properties on each clause-tagged test case (:data:`JUNIT`). pytest's
+junitxml writes the teardown report's ``user_properties``, and every report copies
+``item.user_properties`` when it is made, so they go on the item as soon as a phase has a
+record (before the teardown report exists; a teardown error updates that report too), and
+an xdist worker ships them with the teardown report.
+
 A failure of a clause whose level is not gated becomes an xfail-like outcome (reason
 ``ungated <level> clause failed: ...``): the exit code ignores it, the terminal shows it,
 the record says ``fail (not gated)``.
@@ -24,11 +31,13 @@ import pytest
 from pytest_trtcache.contract import spec
 from pytest_trtcache.contract.verdict import ClauseViolation, describe
 from pytest_trtcache.report import files, render
-from pytest_trtcache.report.records import Outcome, TestRecord
+from pytest_trtcache.report.records import Outcome, TestRecord, worst
 from pytest_trtcache.targets.base import NotObservable, RuntimeUnavailable
 
 #: the user_properties key of a phase's verdict record
 RECORD = "trtcache"
+#: the JUnit XML properties of a clause-tagged test case
+JUNIT = ("trtcache_clause", "trtcache_runtime", "trtcache_level", "trtcache_outcome")
 PREFIX = "ungated "
 
 
@@ -122,6 +131,16 @@ def record_of(report: pytest.TestReport) -> Optional[TestRecord]:
     return files.from_json(TestRecord, data) if data is not None else None
 
 
+def _junit_properties(properties: list, record: TestRecord) -> None:
+    """Set the JUnit properties in ``properties`` (a list of pairs) to ``record``'s, the
+    worst outcome so far winning."""
+    held = dict(properties)
+    if JUNIT[-1] in held and worst([Outcome(held[JUNIT[-1]]), record.outcome]) is not record.outcome:
+        return
+    properties[:] = [(k, v) for k, v in properties if k not in JUNIT]
+    properties += zip(JUNIT, (record.clause, record.runtime or "", record.level, record.outcome.value))
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
@@ -130,5 +149,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         return report
     record = verdict(item, report, call, clauses)
     if record is not None:
-        report.user_properties.append((RECORD, files.to_json(gate(item, report, record))))
+        record = gate(item, report, record)
+        report.user_properties.append((RECORD, files.to_json(record)))
+        _junit_properties(item.user_properties, record)
+        if report.when == "teardown":  # made already: the one junitxml reads
+            _junit_properties(report.user_properties, record)
     return report

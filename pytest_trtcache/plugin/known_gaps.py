@@ -4,11 +4,17 @@ One entry a line, ``#`` starts a comment (the entry's reason)::
 
     H9                                   # a clause, every runtime
     H9 python                            # a clause in one runtime (or pair: C1 cpp->python)
-    *test_lifecycle.py::*hostile*[cpp]   # a pytest node-id pattern (fnmatch)
+    *test_lifecycle.py::*hostile*[cpp]   # a pytest node-id pattern
 
-A word that is a clause id starts a clause entry; a word with ``::``, ``/``, ``.py`` or a
-glob character is a node-id pattern (node ids as pytest prints them, relative to the
-rootdir: a leading ``*`` keeps a pattern true wherever the suite is run from).
+A word that is a clause id starts a clause entry; a word with ``::``, ``/``, ``.py``, ``*``
+or ``?`` is a node-id pattern (node ids as pytest prints them, relative to the rootdir: a
+leading ``*`` keeps a pattern true wherever the suite is run from). In a pattern ``*`` and
+``?`` are the wildcards and brackets are literal, as in a node id's parameters
+(``[cpp]``); unbalanced brackets are a malformed pattern. A pattern must name a test file,
+class or test: one whose literal text is only what every node id has (``*``, ``*::*``,
+``*.py::*``, ``*test_*``, ``*[cpp]``) would hide every failure, required clauses' included, and is
+rejected. The runtime of a clause entry must be a runtime or runtime pair of the target
+or peer (:func:`check_runtimes`). Each rejection is a usage error naming ``file:line``.
 
 Strictness is the entry's, not the test's: every test an entry matches is
 ``xfail(strict=False)``, and the run fails when every matched test that ran passed (the
@@ -25,10 +31,10 @@ its entry as the user property ``trtcache_known_gap``).
 
 from __future__ import annotations
 
-import fnmatch
+import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterable, Optional
 
 import pytest
 
@@ -53,7 +59,7 @@ class Gap:
 
     def matches(self, clauses: "frozenset[str] | set[str]", runtime: Optional[str], nodeid: str) -> bool:
         if self.pattern is not None:
-            return fnmatch.fnmatchcase(nodeid, self.pattern)
+            return compiled(self.pattern).fullmatch(nodeid) is not None
         return self.clause in clauses and (self.runtime is None or self.runtime == runtime)
 
     def __str__(self) -> str:
@@ -66,7 +72,35 @@ def _is_pattern(word: str) -> bool:
     return any(mark in word for mark in ("::", "/", ".py", "*", "?", "["))
 
 
+def compiled(pattern: str) -> "re.Pattern[str]":
+    """A node-id pattern as a regex: ``*`` any text, ``?`` one character, the rest literal."""
+    return re.compile("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern), re.DOTALL)
+
+
+#: what every node id of the suite has: a pattern whose literal text is only these names no test
+_EVERY_NODE_ID = re.compile(r"conformance|pytest_trtcache|site-packages|\.py|::|test_?|[/._\-]")
+
+
+def pattern_problem(pattern: str) -> Optional[str]:
+    """Why ``pattern`` is not a usable node-id pattern, or None."""
+    depth = 0
+    for ch in pattern:
+        depth += {"[": 1, "]": -1}.get(ch, 0)
+        if depth not in (0, 1):
+            break
+    if depth != 0:
+        return f"malformed node-id pattern {pattern!r}: unbalanced brackets (brackets are literal, as in a node id's [param])"
+    outside_params = re.sub(r"\[[^\]]*\]", " ", pattern)  # a parameter names no test: *[cpp] is every cpp test
+    literal = _EVERY_NODE_ID.sub("", re.sub(r"[*?]", " ", outside_params)).strip()
+    if not literal:
+        return (f"node-id pattern {pattern!r} names no test file, class or test, so it would hide every failure, required "
+                "clauses' included: name a clause (H4, H4 cpp) or a narrower pattern (*test_save_load.py::*)")
+    return None
+
+
 def parse(path: str) -> list[Gap]:
+    """The entries of a known-gaps file; a line that is not one is a ValueError naming
+    ``path:line`` (an unknown clause, a malformed or match-everything pattern)."""
     from pytest_trtcache.contract import spec
 
     gaps = []
@@ -80,10 +114,22 @@ def parse(path: str) -> list[Gap]:
             if words[0] in spec.BY_ID and len(words) <= 2:
                 gaps.append(Gap(words[0], words[1] if len(words) == 2 else None, comment.strip(), where))
             elif _is_pattern(words[0]) and len(words) == 1:
+                problem = pattern_problem(words[0])
+                if problem:
+                    raise ValueError(f"{where}: {problem}")
                 gaps.append(Gap(None, None, comment.strip(), where, pattern=words[0]))
             else:
-                raise ValueError(f"line {lineno}: expected 'CLAUSE [RUNTIME] [# reason]' with a known clause id, or a node-id pattern, got {line.strip()!r}")
+                raise ValueError(f"{where}: expected 'CLAUSE [RUNTIME] [# reason]' with a known clause id, or a node-id pattern, got {line.strip()!r}")
     return gaps
+
+
+def check_runtimes(gaps: "Iterable[Gap]", runtime_ids: "Iterable[str]") -> None:
+    """A ValueError naming ``file:line`` for a clause entry whose runtime is none of
+    ``runtime_ids`` (the target's and peer's runtimes and runtime pairs)."""
+    known = list(dict.fromkeys(runtime_ids))
+    for gap in gaps:
+        if gap.runtime is not None and gap.runtime not in known:
+            raise ValueError(f"{gap.where}: {gap.runtime!r} in '{gap}' is not a runtime or runtime pair of this run (known: {', '.join(known)})")
 
 
 def known_gaps_for(config: pytest.Config, runtime_id: str) -> frozenset[str]:

@@ -22,8 +22,9 @@ import pytest
 from pytest_trtcache.contract import spec
 from pytest_trtcache.plugin.completeness import GATE_KEY, INFRASTRUCTURE, RUN_KEY
 from pytest_trtcache.plugin.gates import record_of
+from pytest_trtcache.plugin.known_gaps import STALE_KEY, Gap
 from pytest_trtcache.report import files, render
-from pytest_trtcache.report.records import Report, Run, RunStatus, Target, TestRecord, worst
+from pytest_trtcache.report.records import Gate, Report, Run, RunStatus, Target, TestRecord, worst
 
 SUMMARY = "GITHUB_STEP_SUMMARY"
 
@@ -77,7 +78,7 @@ class ReportPlugin:
             versions=versions(target), spawner=_spawner(self.config),
             levels_gated=self.config.getoption("trtcache_level") or spec.LEVELS,
             tests=[replace(r, duration=round(self.durations.get(r.nodeid, 0.0), 3)) for r in self.records.values()],
-            tool_version=pytest_trtcache.__version__, gate=self.config.stash.get(GATE_KEY, None), run=self._run(),
+            tool_version=pytest_trtcache.__version__, gate=_with_stale_gaps(self.config.stash.get(GATE_KEY, None), self.config.stash.get(STALE_KEY, [])), run=self._run(),
             profile=self.config.stash.get(PROFILE_KEY, None), hypothesis_seed=None if seed is None else str(seed),
         )
 
@@ -122,6 +123,15 @@ class ReportPlugin:
 def _append(path: str, text: str) -> None:
     with open(path, "a", encoding="utf-8") as f:
         f.write(text)
+
+
+def _with_stale_gaps(gate: Optional[Gate], stale: "list[Gap]") -> Optional[Gate]:
+    """The gate's problems and the known-gaps entries that went stale (they failed the run
+    too: ``known_gaps.Ledger``), so the report and its matrix name every reason."""
+    if gate is None or not stale:
+        return gate
+    found = tuple(f"stale known gap {gap} ({gap.where}): every test it matches passed; remove the entry" for gap in stale)
+    return replace(gate, problems=gate.problems + found)
 
 
 def _spawner(config: pytest.Config) -> str:

@@ -53,13 +53,18 @@ def _resolved(spec: str, role: str, source: str) -> Target:
 
 
 def _known_gaps(config: pytest.Config) -> tuple:
-    from pytest_trtcache.plugin.known_gaps import parse
+    from pytest_trtcache.plugin.known_gaps import check_runtimes, parse
+    from pytest_trtcache.spawn.pairs import all_pairs
 
     path = config.getoption("trtcache_known_gaps")
     if not path:
         return ()
+    target, peer = config.stash[TARGET_KEY], config.stash[PEER_KEY]
+    runtimes = [rt.id for t in (target, peer) if t is not None for rt in t.runtimes.values()]
     try:
-        return tuple(parse(path))
+        gaps = tuple(parse(path))
+        check_runtimes(gaps, [*runtimes, *(pair.id for pair in all_pairs(target, peer))])
+        return gaps
     except (OSError, ValueError) as exc:
         raise pytest.UsageError(f"{source_of(config, 'trtcache_known_gaps')}: known-gaps file {path!r}: {exc}") from None
 

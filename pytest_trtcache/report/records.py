@@ -137,6 +137,14 @@ def cells(tests: Iterable[TestRecord]) -> tuple[Cell, ...]:
     return tuple(Cell.over(records) for (clause_id, _), records in sorted(grouped.items(), key=lambda kv: order[kv[0][0]]))
 
 
+class Verdict(Named):
+    """The gate's verdict on a whole run, as the report shows it."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    INCOMPLETE = "INCOMPLETE"  # never judged: the run ended before the gate, or recorded no test
+
+
 @dataclass(frozen=True)
 class GateRuntimes:
     declared: tuple[str, ...]
@@ -236,23 +244,28 @@ class Report:
                    platform=sys.platform, tests=ordered, clauses=cells(ordered), gate=gate, run=run, peer=peer,
                    profile=profile, hypothesis_seed=hypothesis_seed)
 
-    @property
-    def verdict(self) -> str:
-        """The run's verdict in one word, as the exit status reads: ``pass``, ``fail``,
-        ``incomplete`` (ended early or never finished), or ``not run``."""
-        if self.run is not None and self.run.status in (RunStatus.RUNNING, RunStatus.ENDED_EARLY):
-            return "incomplete"
-        if self.run is not None and self.run.status is RunStatus.NOT_RUN:
-            return "not run"
-        failing = any(r.outcome.failing and r.gated for r in self.tests) or bool(self.gate and self.gate.problems)
-        return "fail" if failing or (self.run is not None and self.run.exit_status not in (None, 0)) else "pass"
-
     def runtimes(self) -> list[str]:
         """The report's columns: runtime pairs as first seen (``-`` for none)."""
         return list(dict.fromkeys(cell.runtime or "-" for cell in self.clauses))
 
     def findings(self) -> list[TestRecord]:
         return [r for r in self.tests if r.outcome.finding]
+
+    def failed(self) -> list[TestRecord]:
+        """The tests that fail the run by their own outcome (a gated failure, an error)."""
+        return [r for r in self.tests if r.outcome in (Outcome.FAIL, Outcome.ERROR)]
+
+    def verdict(self) -> Verdict:
+        """FAIL when a test failed the run or the gate has a problem (a runtime that could
+        not run, a required clause unobserved, a stale known gap) or the session settled on
+        another failing exit status; INCOMPLETE when the run did not finish what it selected,
+        ran nothing (``--collect-only``), or was never judged."""
+        if self.run is not None and self.run.status is not RunStatus.COMPLETE:
+            return Verdict.INCOMPLETE
+        if self.gate is None:
+            return Verdict.INCOMPLETE
+        exited = self.run is not None and self.run.exit_status not in (None, 0)
+        return Verdict.FAIL if self.gate.problems or self.failed() or exited else Verdict.PASS
 
 
 class MutantOutcome(Named):

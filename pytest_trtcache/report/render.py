@@ -7,14 +7,15 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from pytest_trtcache.contract import spec
-from pytest_trtcache.report.records import Cell, Outcome, Report, TestRecord
+from pytest_trtcache.report.records import Cell, Outcome, Report, RunStatus, TestRecord, Verdict
 
 LEGEND = (
     "pass: the clause held in every test that could look (pass (k/n): k of n tests passed, the rest "
     "not observed or skipped); fail: a gated failure; fail (not gated): failed, its level not gated; "
     "error: a setup or teardown error; known gap: a listed known gap failed as expected; known gap "
     "passed: a listed known gap passed (the run fails until the list is updated); not observed: the "
-    "target does not expose what the clause looks at; skipped: not run (e.g. a runtime unavailable)"
+    "target does not expose what the clause looks at; could not run (R): runtime R could not run here "
+    "(the gate fails, see its problems); skipped: not run for another reason"
 )
 
 
@@ -22,6 +23,34 @@ def cell_text(cell: Cell) -> str:
     if cell.verdict is Outcome.PASS and cell.passed < cell.tests:
         return f"pass ({cell.passed}/{cell.tests})"
     return cell.verdict.value
+
+
+def _could_not_run(report: Report) -> dict[tuple[str, str], str]:
+    """(clause, column) -> the runtime that could not run, for cells its tests were skipped in."""
+    found: dict[tuple[str, str], str] = {}
+    for record in report.tests:
+        if record.outcome is Outcome.SKIPPED and record.unavailable_runtime:
+            found.setdefault((record.clause, record.runtime or "-"), record.unavailable_runtime)
+    return found
+
+
+def verdict_lines(report: Report) -> list[str]:
+    """The heading with the gate's verdict, why, and every problem that failed the run
+    beyond one test (a runtime that could not run, required clauses unobserved, a stale
+    known gap)."""
+    verdict = report.verdict()
+    lines = [f"### trtcache conformance: `{report.target.spec}`: {verdict}", ""]
+    run = report.run
+    if run is not None and (run.status is not RunStatus.COMPLETE or run.subset):
+        label = "SUBSET" if run.status is RunStatus.COMPLETE else "INCOMPLETE"
+        lines += [f"**run: {label}**: {run.describe()}; not a verdict on the whole contract", ""]
+    if verdict is Verdict.INCOMPLETE:
+        return lines + ["**gate: INCOMPLETE**: the run ended before the gate judged it, or recorded no test; the matrix is not a verdict", ""]
+    problems = report.gate.problems if report.gate is not None else ()
+    failed = report.failed()
+    why = [f"{len(failed)} failing test(s)"] * bool(failed) + [f"{len(problems)} gate problem(s)"] * bool(problems)
+    lines.append(f"**gate: {verdict}**" + (f" ({', '.join(why)})" if why else ""))
+    return lines + [f"- {problem}" for problem in problems] + [""]
 
 
 def _row(label: Sequence[str], cells: Sequence[str]) -> str:
@@ -46,14 +75,19 @@ def failures(report: Report) -> list[str]:
 
 
 def matrix(report: Report) -> str:
-    """The Markdown report: clause x runtime pair, legend, failures."""
+    """The Markdown report: the gate's verdict and problems, clause x runtime pair, legend, failures."""
     cols = report.runtimes()
+    unavailable = _could_not_run(report)
     cells: dict[str, dict[str, str]] = {}
     for cell in report.clauses:
-        cells.setdefault(cell.clause, {})[cell.runtime or "-"] = cell_text(cell)
+        column = cell.runtime or "-"
+        text = cell_text(cell)
+        if cell.verdict is Outcome.SKIPPED and (cell.clause, column) in unavailable:
+            text = f"could not run ({unavailable[cell.clause, column]})"
+        cells.setdefault(cell.clause, {})[column] = text
     versions = ", ".join(f"{k} {v}" for k, v in sorted(report.versions.items()))
     lines = [
-        f"### trtcache conformance: `{report.target.spec}`", "",
+        *verdict_lines(report),
         f"{versions}; spawner: {report.spawner}; levels gated: {', '.join(report.levels_gated)}", "",
         _row(["clause", "level"], cols), "|---|---|" + "---|" * len(cols),
     ]
