@@ -54,7 +54,7 @@ def test_a_server_with_cuda_initialized_falls_back_to_exec_once_and_children_use
     import it (so use CUDA themselves) and the pairs still pass."""
     result = pytester.runpytest_subprocess(
         "-p", "trtcache", "--trtcache-target=module:gpu_cuda_target", "--trtcache-spawn=auto",
-        "-k", "not cpp", "-q", "-rA", CROSS,
+        "-k", "not cpp", "-q", "-rA", "--trtcache-allow-partial", CROSS,
     )
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0 and outcomes.get("passed", 0) > 0, result.stdout.str()

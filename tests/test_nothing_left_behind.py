@@ -80,8 +80,8 @@ def _interrupt_when(proc: subprocess.Popen, marker: str, needle: bytes, signum: 
 
 COMMANDS = {
     # S5's savers wait for their start file: the moment the issue left them orphaned
-    "run-exec": (["run", "--trtcache-spawn=exec", "-k", "test_concurrent_savers"], b"pytest_trtcache.contract.faults:saver", "trtcache-run-"),
-    "run-fork": (["run", "--trtcache-spawn=fork", "-k", "test_concurrent_savers"], b"pytest_trtcache.spawn.server", "trtcache-run-"),
+    "run-exec": (["run", "--trtcache-spawn=exec", "--trtcache-allow-partial", "-k", "test_concurrent_savers"], b"pytest_trtcache.contract.faults:saver", "trtcache-run-"),
+    "run-fork": (["run", "--trtcache-spawn=fork", "--trtcache-allow-partial", "-k", "test_concurrent_savers"], b"pytest_trtcache.spawn.server", "trtcache-run-"),
     "selfcheck": (["selfcheck", "--mutant", "del-keeps-token", "-j", "1"], b"pytest_trtcache.spawn.server", "trtcache-selfcheck-"),
 }
 

@@ -73,9 +73,15 @@ def test_a_whole_run_is_complete_and_a_narrowed_one_says_it_is_a_subset(pytester
     assert (run.status, run.selected, run.finished, run.selection, run.exit_status) == (RunStatus.COMPLETE, 2, 2, (), 0)
     assert run.started and run.duration is not None
     narrowed = _run(pytester, "-k", "test_one", "--trtcache-report=part.json")
-    assert narrowed.ret == 0
-    narrowed.stdout.fnmatch_lines(["*SUBSET: 1 of 1 selected tests finished (a subset: -k test_one); not a verdict on the whole contract*"])
-    assert files.load(str(pytester.path / "part.json")).run.selection == ("-k test_one",)
+    assert narrowed.ret == INCOMPLETE  # -k left every required clause but H4 untested
+    narrowed.stdout.fnmatch_lines(["*INCOMPLETE: 1 of 1 selected tests finished (a subset: -k test_one); partial run: * required clause(s) not run (*)*--trtcache-allow-partial*"])
+    part = files.load(str(pytester.path / "part.json"))
+    assert part.run.selection == ("-k test_one",) and "H4" not in part.run.required_not_run and "S1" in part.run.required_not_run
+    allowed = _run(pytester, "-k", "test_one", "--trtcache-allow-partial")
+    assert allowed.ret == 0
+    allowed.stdout.fnmatch_lines(["*SUBSET: 1 of 1 selected tests finished*allowed by --trtcache-allow-partial*"])
+    deliberate = _run(pytester, "--trtcache-clause=H4", "--deselect", "test_a_whole_run_is_complete_and_a_narrowed_one_says_it_is_a_subset.py::test_two")
+    assert deliberate.ret == 0  # narrowed on purpose
 
 
 def test_a_run_that_stops_before_its_tests_are_done_exits_6_not_0(pytester: pytest.Pytester) -> None:

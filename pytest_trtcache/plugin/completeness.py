@@ -67,6 +67,19 @@ def selection_of(config: pytest.Config) -> tuple[str, ...]:
     return tuple(found)
 
 
+#: selections that narrow the suite on purpose, clause by clause or test by test
+_DELIBERATE = ("--trtcache-clause", "--deselect")
+
+
+def required_not_run(selection: Iterable[str], records: Iterable[TestRecord]) -> tuple[str, ...]:
+    """The required clauses no test of a run narrowed by ``-k``, ``-m``, ``--lf`` or node
+    ids checked (empty when the narrowing was deliberate or left none out)."""
+    if not any(not part.startswith(_DELIBERATE) for part in selection):
+        return ()
+    checked = {c for r in records for c in r.clauses}
+    return tuple(c.id for c in spec.CLAUSES if c.level == "required" and c.id not in checked)
+
+
 def write_run_record(run: Run) -> None:
     path = os.environ.get(RUN_RECORD_ENV)
     if path:
@@ -186,10 +199,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     config = session.config
     config.stash[_SESSION_KEY] = session
-    run = config.stash[RUN_KEY] = _run_of(session)
-    if run.status is RunStatus.ENDED_EARLY and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = INCOMPLETE
     records = _records(config)
+    run = _run_of(session)
+    if run.status is RunStatus.COMPLETE and records:
+        allowed = bool(config.getoption("trtcache_allow_partial"))
+        run = replace(run, required_not_run=required_not_run(run.selection, records), partial_allowed=allowed)
+    config.stash[RUN_KEY] = run
+    partial = run.required_not_run and not run.partial_allowed
+    if (run.status is RunStatus.ENDED_EARLY or partial) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = INCOMPLETE
     if not records:
         return
     target = config.stash[TARGET_KEY]
@@ -203,10 +221,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     run: Optional[Run] = config.stash.get(RUN_KEY, None)
     if run is not None and (run.subset or run.status is not RunStatus.COMPLETE):
-        ended_early = run.status is RunStatus.ENDED_EARLY
-        terminalreporter.write_line(f"trtcache: {'INCOMPLETE: ' if ended_early else 'SUBSET: ' if run.subset else ''}{run.describe()}"
-                                    + ("; not a verdict on the whole contract" if run.subset or ended_early else ""),
-                                    yellow=True, bold=ended_early)
+        incomplete = run.status is RunStatus.ENDED_EARLY or bool(run.required_not_run and not run.partial_allowed)
+        terminalreporter.write_line(f"trtcache: {'INCOMPLETE: ' if incomplete else 'SUBSET: ' if run.subset else ''}{run.describe()}"
+                                    + ("; not a verdict on the whole contract" if run.subset or incomplete else "")
+                                    + (". Narrow on purpose with --trtcache-clause=IDS, or allow it: --trtcache-allow-partial"
+                                       if run.required_not_run and not run.partial_allowed else ""),
+                                    yellow=not incomplete, red=incomplete, bold=incomplete)
     gate: Optional[Gate] = config.stash.get(GATE_KEY, None)
     if gate is None:
         return

@@ -32,6 +32,7 @@ EXAMPLES = "--trtcache-examples"
 LIFECYCLE_CROSS = "--trtcache-lifecycle-cross"
 RUNTIMES = "--trtcache-runtimes"
 ALLOW_UNOBSERVED = "--trtcache-allow-unobserved"
+ALLOW_PARTIAL = "--trtcache-allow-partial"
 
 
 def target_spec(value: str) -> str:
@@ -182,6 +183,10 @@ OPTIONS = (
     Option(ALLOW_UNOBSERVED, clause_ids, "IDS",
            "required clauses the run may leave unobserved (comma-separated ids; recorded in the report); by default "
            "a required clause whose every test was not observable or skipped fails the run"),
+    Option(ALLOW_PARTIAL, flag_value, None,
+           "let a run narrowed by -k, -m, --lf or node ids leave required clauses untested (recorded in the report); by "
+           "default such a run exits 6 naming them (--trtcache-clause narrows on purpose and needs no allowance)",
+           shown_default="off"),
     Option(LIFECYCLE_CROSS, flag_value, None,
            "let the lifecycle state machines send objects to a child process (each send a child of the run's spawner)",
            shown_default="off"),

@@ -197,6 +197,8 @@ class Run:
     exit_status: Optional[int] = None  # the exit status the session settled on
     started: Optional[str] = None  # ISO 8601, UTC
     duration: Optional[float] = None  # seconds, session start to end
+    required_not_run: tuple[str, ...] = ()  # required clauses a narrowed run left untested
+    partial_allowed: bool = False  # --trtcache-allow-partial
 
     @property
     def subset(self) -> bool:
@@ -205,6 +207,9 @@ class Run:
     def describe(self) -> str:
         """One line for a summary: what ran, of what, and why it is not the whole verdict."""
         narrowed = f" (a subset: {'; '.join(self.selection)})" if self.selection else ""
+        if self.required_not_run:
+            allowed = ", allowed by --trtcache-allow-partial" if self.partial_allowed else ""
+            narrowed += f"; partial run: {len(self.required_not_run)} required clause(s) not run ({', '.join(self.required_not_run)}{allowed})"
         if self.status is RunStatus.COMPLETE:
             return f"{self.finished} of {self.selected} selected tests finished{narrowed}"
         if self.status is RunStatus.NOT_RUN:
@@ -260,7 +265,7 @@ class Report:
         not run, a required clause unobserved, a stale known gap) or the session settled on
         another failing exit status; INCOMPLETE when the run did not finish what it selected,
         ran nothing (``--collect-only``), or was never judged."""
-        if self.run is not None and self.run.status is not RunStatus.COMPLETE:
+        if self.run is not None and (self.run.status is not RunStatus.COMPLETE or (self.run.required_not_run and not self.run.partial_allowed)):
             return Verdict.INCOMPLETE
         if self.gate is None:
             return Verdict.INCOMPLETE
