@@ -35,6 +35,7 @@ FAMILIES = {
     "S": "save and load",
     "X": "security",
     "C": "cross-runtime",
+    "E": "effects a caller sees beyond the cache (the reference as oracle)",
 }
 
 _R, _E, _S = LEVELS
@@ -81,6 +82,17 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("X2", _S, "a cache directory that another user can write to is refused or reported, not trusted."),
     Clause("C1", _R, "for every (saver, loader) runtime pair and every channel (handle pickle, facade pickle, wrapper `torch.save`, cache file, at-exit autosave file, stream), what the loader observes equals what the reference predicts, for blobs of any size."),
     Clause("C2", _R, "neither side of a pair leaks an unraisable exception, in-process or at shutdown."),
+    Clause("E1", _E, "`save_to_stream()` and `load_from_stream()` touch the caller's stream only by the bytes they move: its position advances by the count returned, its contents change only by what `save_to_stream()` writes, and it is never closed, flushed, seeked or truncated."),
+    Clause("E2", _E, "a call leaves no thread running that it started."),
+    Clause("E3", _E, "a call leaves no file descriptor open that it opened."),
+    Clause("E4", _E, "a call leaves the process's working directory, umask and environment variables as it found them."),
+    Clause("E5", _E, "a call registers the at-exit hooks the reference registers and no more: one per autosaving facade, none for anything else."),
+    Clause("E6", _E, "`save()` and `load()` wait for the cache's file lock while another process holds it for a moment, as the reference does, instead of failing at once."),
+    Clause("E7", _S, "no file or directory that `save()` creates is writable by group or others."),
+    Clause("E8", _E, "a tensor a caller passes to `deserialize()` is left unchanged, in every state."),
+    Clause("E9", _E, "`copy.copy` of a facade or a handle is independent of its original, as a pickle round trip is: a change to one never reaches the other."),
+    Clause("E10", _E, "a call leaves in the sandbox only the files the reference leaves there (the cache file and its lock file), with the reference's bytes: no backup, marker or temp file."),
+    Clause("E11", _E, "every public call returns what the reference returns for the same sequence: a value of the same type and value, or an exception of the same type (its message is free)."),
 )
 
 BY_ID: dict[str, Clause] = {c.id: c for c in CLAUSES}

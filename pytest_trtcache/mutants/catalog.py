@@ -336,3 +336,85 @@ register(Mutant(
     origin="upstream-shaped: cosmic-ray mutant of 2.14.0 _runtime_cache.py:351 ('if not parent: os.makedirs(parent)')",
     description="save('cache.bin') raises FileNotFoundError: the directory is made of the path's own '' directory part",
 ))
+
+# -- "does more than the reference": effects a caller sees beyond the cache (E) -----------
+# Written before the differential machine (pytest_trtcache/differential/) that finds them:
+# a mutation engine changes code that exists, it cannot add a side effect.
+register(Mutant(
+    name="save-to-stream-flushes",
+    clauses=("E1",),
+    origin="plausible: save_to_stream() flushing the caller's stream",
+    description="save_to_stream() calls flush() on the caller's stream",
+))
+register(Mutant(
+    name="save-to-stream-closes",
+    clauses=("E1",),
+    origin="plausible: save_to_stream() closing a stream it does not own",
+    description="save_to_stream() closes the caller's stream",
+))
+register(Mutant(
+    name="load-from-stream-rewinds",
+    clauses=("E1",),
+    origin="plausible: load_from_stream() as a peek that seeks back",
+    description="load_from_stream() seeks the caller's stream back to where it started",
+))
+register(Mutant(
+    name="save-makes-group-writable-directory",
+    clauses=("E7",),
+    origin="plausible: a shared team cache directory (mode 0o770)",
+    description="save() creates missing directories group-writable",
+))
+register(Mutant(
+    name="save-makes-group-writable-file",
+    clauses=("E7",),
+    origin="plausible: a shared team cache file (mode 0o664)",
+    description="save() leaves the cache file group-writable",
+))
+register(Mutant(
+    name="facade-copy-shares-handle",
+    clauses=("E9",),
+    origin="plausible: a cheap RuntimeCache.__copy__",
+    description="copy.copy of a facade shares the original's handle",
+))
+register(Mutant(
+    name="save-gives-up-on-lock",
+    clauses=("E6",),
+    origin="plausible: FileLock(timeout=0)",
+    description="save() raises filelock.Timeout at once while another process holds the lock",
+))
+register(Mutant(
+    name="save-keeps-backup",
+    clauses=("E10",),
+    origin="plausible: a save that keeps the previous file as <path>.bak",
+    description="save() leaves <path>.bak in the caller's directory",
+))
+register(Mutant(
+    name="load-registers-atexit",
+    clauses=("E5",),
+    origin="plausible: an at-exit clean-up of the lock file",
+    description="load() registers one more at-exit hook per call",
+))
+register(Mutant(
+    name="save-leaves-thread",
+    clauses=("E2",),
+    origin="plausible: a background sync thread",
+    description="save() leaves a thread running",
+))
+register(Mutant(
+    name="load-leaks-fd",
+    clauses=("E3",),
+    origin="plausible: os.open without close",
+    description="load() leaks the cache file's descriptor",
+))
+register(Mutant(
+    name="deserialize-clears-caller-tensor",
+    clauses=("E8",),
+    origin="plausible: a deserialize() that frees the caller's staging buffer",
+    description="python handle: deserialize() zeroes the caller's tensor after copying it",
+))
+register(Mutant(
+    name="save-sets-umask",
+    clauses=("E4",),
+    origin="plausible: a private umask for the cache's files, never restored",
+    description="save() changes the process umask",
+))
