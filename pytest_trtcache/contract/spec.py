@@ -88,11 +88,35 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("E4", _E, "a call leaves the process's working directory, umask and environment variables as it found them."),
     Clause("E5", _E, "a call registers the at-exit hooks the reference registers and no more: one per autosaving facade, none for anything else."),
     Clause("E6", _E, "`save()` and `load()` wait for the cache's file lock while another process holds it for a moment, as the reference does, instead of failing at once."),
-    Clause("E7", _S, "no file or directory that `save()` creates is writable by group or others."),
+    Clause("E7", _S, "every file and directory a call creates has the reference's permission bits (group and others' read and search bits aside, a declared freedom): nothing `save()` creates is writable by group or others."),
     Clause("E8", _E, "a tensor a caller passes to `deserialize()` is left unchanged, in every state."),
     Clause("E9", _E, "`copy.copy` of a facade or a handle is independent of its original, as a pickle round trip is: a change to one never reaches the other."),
     Clause("E10", _E, "a call leaves in the sandbox only the files the reference leaves there (the cache file and its lock file), with the reference's bytes: no backup, marker or temp file."),
     Clause("E11", _E, "every public call returns what the reference returns for the same sequence: a value of the same type and value, or an exception of the same type (its message is free)."),
+)
+
+
+
+@dataclass(frozen=True)
+class Freedom:
+    """Where an implementation may differ from the reference, and why (the differential
+    oracle, pytest_trtcache/differential/, compares everything else)."""
+
+    what: str
+    reason: str
+
+
+# Group and others' read and search bits of what a save creates: a runtime cache is no
+# secret, and upstream's ``open()`` / ``os.makedirs`` give 0o644 / 0o755 under umask 022
+# where the reference's ``mkstemp`` / ``mode=0o700`` give 0o600 / 0o700.
+FREE_MODE_BITS = 0o055
+
+FREEDOMS: tuple[Freedom, ...] = (
+    Freedom("an exception's message", "only its type is part of the contract: the text is for people and differs between versions and runtimes"),
+    Freedom("a temp file's name, and its existence while a save runs", "the oracle looks between calls; S4 and X1 judge the temp file, whose name is the implementation's"),
+    Freedom("group and others' read and search bits of a created file or directory", "a runtime cache holds no secret; write bits are compared (E7)"),
+    Freedom("the class, module and repr() of returned objects", "a facade or handle is compared by what it holds (path, bytes), not by the name of its class"),
+    Freedom("a thread, descriptor or at-exit hook alive before the step", "only what the step itself leaves behind is compared"),
 )
 
 BY_ID: dict[str, Clause] = {c.id: c for c in CLAUSES}
@@ -116,6 +140,8 @@ def markdown() -> str:
     for family, title in FAMILIES.items():
         lines += ["", f"## {family}: {title}"]
         lines += [f"- {c.id} {c.level}: {c.contract}" for c in CLAUSES if c.family == family]
+    lines += ["", "## Declared freedoms", "Where an implementation may differ from the reference (E1-E11 compare everything else):"]
+    lines += [f"- {f.what}: {f.reason}." for f in FREEDOMS]
     return "\n".join(lines) + "\n"
 
 
