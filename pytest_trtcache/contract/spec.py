@@ -95,6 +95,24 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("E11", _E, "every public call returns what the reference returns for the same sequence: a value of the same type and value, or an exception of the same type (its message is free)."),
 )
 
+# Why each E clause is a clause: the upstream line that shows the promise, or why it is
+# an extension or security clause (rendered under the clause in CLAUSES.md). The
+# differential oracle (pytest_trtcache/differential/) checks them all.
+REASONS: dict[str, str] = {
+    "E1": "upstream touches the stream only by `data = stream.read()` (py:298) and `stream.write(data)` (py:311-317); the stream is the caller's (a socket, a pipe, a shared buffer), and what it does with it next relies on its position and state",
+    "E2": "upstream starts no thread; a thread left behind outlives the call that started it, races with interpreter shutdown, and a non-daemon one keeps the process from exiting",
+    "E3": "upstream keeps no file open past a call; descriptors are a per-process budget that a long-running server exhausts one leaked load at a time",
+    "E4": "upstream changes none of them; they are process-wide, and every other thread and library of the process relies on them",
+    "E5": "upstream registers one hook per autosaving facade (`atexit.register(partial(_autosave_at_exit, weakref.ref(self)))` py:414) and unregisters it in `__del__`; more hooks grow the registry for the life of the process and run at exit",
+    "E6": "upstream acquires `FileLock(target + \".lock\")` with a 10 s timeout (py:48, 333, 354): two processes saving at exit queue up, and a save that gives up at once loses the cache",
+    "E7": "security: a cache file or directory that another user can write to lets them plant a poisoned blob or a symlink (what X2 refuses to trust); upstream's `os.makedirs` and `open()` give the umask's bits, never wider",
+    "E8": "the tensor is the caller's: a deserialize copies what it needs (H10) and has no reason to write into it; a caller reuses a staging buffer or hands the same tensor to several handles",
+    "E9": "a copy that shares its original's handle is two facades saving one cache; upstream's `copy.copy` does share it (docs/contract.md), so this is an extension: the reference's copy is independent, as its pickle is",
+    "E10": "the caller's directory holds what they asked for: the cache and its lock file (upstream's `FileLock` leaves it); a backup, marker or stray temp file is clutter a caller never asked for, and S4 already forbids a temp left by a failed save",
+    "E11": "the reference passes every clause; any other return value or exception type for the same call sequence is a behaviour a caller of the reference would not get, found before it becomes a bug report",
+}
+assert set(REASONS) == {c.id for c in CLAUSES if c.family == "E"}
+
 
 
 @dataclass(frozen=True)
@@ -139,7 +157,11 @@ def markdown() -> str:
     ]
     for family, title in FAMILIES.items():
         lines += ["", f"## {family}: {title}"]
-        lines += [f"- {c.id} {c.level}: {c.contract}" for c in CLAUSES if c.family == family]
+        for c in CLAUSES:
+            if c.family == family:
+                lines.append(f"- {c.id} {c.level}: {c.contract}")
+                if c.id in REASONS:
+                    lines.append(f"  Why: {REASONS[c.id]}.")
     lines += ["", "## Declared freedoms", "Where an implementation may differ from the reference (E1-E11 compare everything else):"]
     lines += [f"- {f.what}: {f.reason}." for f in FREEDOMS]
     return "\n".join(lines) + "\n"

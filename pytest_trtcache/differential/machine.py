@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, precondition, rule, run_state_machine_as_test
 
 from pytest_trtcache.contract.verdict import ClauseViolation
-from pytest_trtcache.targets.base import Runtime
+from pytest_trtcache.targets.base import LIVE_CACHE, Runtime
 
 from . import operations as ops
 from .compare import compare
@@ -118,11 +118,20 @@ class DifferentialMachine(RuleBasedStateMachine):
     def use_as_object(self, facade: int) -> int:
         return facade
 
+    # A call the target's surface cannot make is not drawn (a target without a handle
+    # class, a context manager or a wrapper, a runtime that does not expose its live
+    # cache): the oracle compares what the target has.
+    def _has(self, *parts: str) -> bool:
+        api = self.target_runtime.api
+        return all(getattr(api, part) is not None for part in parts)
+
+    @precondition(lambda self: self._has("handle_class"))
     @rule(target=objects, path=st.sampled_from(ops.HANDLE_PATHS))
     def new_handle(self, path: str) -> Any:
         return self._made(self.step(ops.new_handle, path))
 
     # -- handle-level calls --------------------------------------------------------------
+    @precondition(lambda self: LIVE_CACHE in self.target_runtime.observes)
     @rule(obj=objects, key=st.sampled_from(ops.KERNELS))
     def add_kernel(self, obj: int, key: bytes) -> None:
         self.step(ops.add_kernel, obj, key)
@@ -170,6 +179,7 @@ class DifferentialMachine(RuleBasedStateMachine):
     def load_from_stream(self, facade: int, stream: int) -> None:
         self.step(ops.load_from_stream, facade, stream)
 
+    @precondition(lambda self: self._has("runtime_cache", "wrapper_class"))
     @rule(where=st.sampled_from(ops.CM_PATHS), body=st.sampled_from(ops.CM_BODIES))
     def runtime_cache_block(self, where: str, body: str) -> None:
         self.step(ops.runtime_cache_block, where, body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import io
 import os
 import pathlib
 import pickle
@@ -201,9 +202,8 @@ def _under_lock(side: Side, index: int, call: Callable[[Any], Any]) -> Any:
 
 def save_under_lock(side: Side, index: int) -> Any:
     facade = _obj(side, index)
-    if facade is not None:  # something to save, so the save takes the lock
-        side.runtime.materialize(side.handle(index))
-        side.runtime.add_kernels(side.handle(index), {b"locked": b"\x01"})
+    if facade is not None:  # something to save (through the public surface), so the save takes the lock
+        facade.load_from_stream(io.BytesIO(BLOBS[1]))
     return _under_lock(side, index, lambda f: f.save())
 
 
