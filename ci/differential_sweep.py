@@ -71,15 +71,17 @@ def main(argv: list[str] | None = None) -> int:
         results = pool.map(_run, jobs + mutant_jobs, chunksize=1)
     failed = False
     per_runtime: dict[str, list[float]] = {}
+    differs: set[str] = set()
     for target, runtime, examples, seconds, found in results[: len(jobs)]:
         per_runtime.setdefault(runtime, []).append(seconds)
         for clause, text in found.items():
             failed = True
+            differs.add(runtime)
             print(f"FALSE FAILURE: the reference differs from itself on {clause} ({runtime}):\n{text}\n")
     for runtime in runtimes:
         n = sum(j[2] for j in jobs if j[1] == runtime)
-        print(f"reference vs reference, {runtime}: {n} examples, {'a difference' if failed else 'no difference'}; "
-              f"{sum(per_runtime.get(runtime, [])):.0f} s of process time over {len(per_runtime.get(runtime, []))} job(s)")
+        print(f"reference vs reference, {runtime}: {n} examples, {'A DIFFERENCE' if runtime in differs else 'no difference'}; "
+              f"{sum(per_runtime.get(runtime, [])):.0f} s summed over {len(per_runtime.get(runtime, []))} job(s)")
     for (target, runtime, examples, seconds, found), job in zip(results[len(jobs):], mutant_jobs):
         mutant = MUTANTS[target.split(":", 1)[1]]
         hit = [c for c in mutant.clauses if c in found]

@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 import torch
 
 from pytest_trtcache.contract.recorders import AtexitRecorder
+from pytest_trtcache.contract.verdict import ClauseViolation
 from pytest_trtcache.targets.base import NotObservable, Runtime, bytes_of
 
 from .lock_holder import LockHolder, Wait
@@ -71,8 +72,8 @@ class Side:
             with self.runtime.active(), self.atexit:
                 try:
                     outcome: tuple = ("returned", self.normal(operation(self, *args)))
-                except NotObservable:
-                    raise  # the harness cannot drive this target here: not a finding
+                except (NotObservable, ClauseViolation):
+                    raise  # the harness cannot drive this target here, or the test's deadline: not an outcome
                 except Exception as exc:  # the type is compared, the message is free
                     outcome = ("raised", type(exc).__name__)
             threads, fds, process = mark.left_behind()
