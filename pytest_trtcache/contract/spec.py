@@ -133,7 +133,7 @@ FREEDOMS: tuple[Freedom, ...] = (
     Freedom("an exception's message", "only its type is part of the contract: the text is for people and differs between versions and runtimes"),
     Freedom("a temp file's name, and its existence while a save runs", "the oracle looks between calls; S4 and X1 judge the temp file, whose name is the implementation's"),
     Freedom("group and others' read and search bits of a created file or directory", "a runtime cache holds no secret; write bits are compared (E7)"),
-    Freedom("the class, module and repr() of returned objects", "a facade or handle is compared by what it holds (path, bytes), not by the name of its class"),
+    Freedom("the class, module and repr() of a facade or handle", "the oracle compares what one holds and does (its path, its bytes, a copy's independence), never its class's name; a value a call returns is compared by type and value (E11)"),
     Freedom("a thread, descriptor or at-exit hook alive before the step", "only what the step itself leaves behind is compared"),
 )
 
