@@ -128,3 +128,18 @@ def test_a_mutant_is_found_on_its_clause_with_a_replayable_sequence() -> None:
     assert list(found) == ["E5"]
     text = str(found["E5"]) + "\n".join(getattr(found["E5"], "__notes__", []))
     assert "bind('mutant:load-registers-atexit', 'python'" in text and "state.teardown()" in text
+
+
+def test_a_one_way_stream_logs_a_reach_for_what_it_lacks() -> None:
+    from pytest_trtcache.differential.streams import ReadOnlySource, WriteOnlySink
+
+    sink, source = WriteOnlySink(), ReadOnlySource(b"xyz")
+    sink.recording = source.recording = True
+    sink.write(b"ab")
+    with pytest.raises(AttributeError):
+        sink.flush()
+    with pytest.raises(AttributeError):
+        source.tell()
+    assert source.read(2) == b"xy"
+    assert stream_state(sink) == (2, False, b"ab", ("flush (missing)",))
+    assert stream_state(source) == (2, False, b"xyz", ("tell (missing)",))

@@ -40,6 +40,7 @@ _PATHS: dict[str, Callable[[Side], Any]] = {
     "pathlib": lambda side: pathlib.Path(side.sandbox, "p.bin"),
 }
 FACADE_PATHS = (*_PATHS, "none")
+PATHS_OF_A_FILE = tuple(kind for kind in _PATHS if kind != "empty")
 HANDLE_PATHS = ("absolute", "relative", "empty")
 SAVE_PATHS = ("own", "absolute", "nested", "relative", "bare", "empty", "directory")
 CM_PATHS = ("absolute", "nested", "relative", "empty")

@@ -2,7 +2,8 @@
 
 A :class:`RecordingBytesIO` logs every call that is not the byte transfer itself
 (``flush``, ``seek``, ``truncate``, ``close``) while an operation runs; the one-way
-streams have only the direction they are named for, so touching the other one raises.
+streams have only the direction they are named for: reaching for anything else is logged,
+then raises as on a real one.
 Real files opened by the caller are plain ``open()`` objects: what they show is their
 position, closed flag and what the file holds.
 """
@@ -19,6 +20,14 @@ class _Log:
     def note(self, call: str) -> None:
         if self.recording:
             self.calls.append(call)
+
+    def __getattr__(self, name: str) -> Any:
+        """A method the stream does not have (``flush`` on a sink, ``tell`` on a source):
+        reaching for it is touching the stream beyond its bytes (E1), logged, then the
+        ``AttributeError`` a real one-way stream raises."""
+        if not name.startswith("__"):
+            self.note(f"{name} (missing)")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 class RecordingBytesIO(_Log, io.BytesIO):
