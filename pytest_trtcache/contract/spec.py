@@ -34,6 +34,7 @@ FAMILIES = {
     "S": "save and load",
     "X": "security",
     "C": "cross-runtime",
+    "E": "effects a caller sees beyond the cache (the reference as oracle)",
 }
 
 _R, _E, _S = LEVELS
@@ -80,6 +81,59 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("X2", _S, "a cache directory that another user can write to is refused or reported, not trusted."),
     Clause("C1", _R, "for every (saver, loader) runtime pair and every channel (handle pickle, facade pickle, wrapper `torch.save`, cache file, at-exit autosave file, stream), what the loader observes equals what the reference predicts, for blobs of any size."),
     Clause("C2", _R, "neither side of a pair leaks an unraisable exception, in-process or at shutdown."),
+    Clause("E1", _E, "`save_to_stream()` and `load_from_stream()` touch the caller's stream only by the bytes they move: its position advances by the count returned, its contents change only by what `save_to_stream()` writes, and it is never closed, flushed, seeked or truncated."),
+    Clause("E2", _E, "a call leaves no thread running that it started."),
+    Clause("E3", _E, "a call leaves no file descriptor open that it opened."),
+    Clause("E4", _E, "a call leaves the process's working directory, umask and environment variables as it found them."),
+    Clause("E5", _E, "a call registers the at-exit hooks the reference registers and no more: one per autosaving facade, none for anything else."),
+    Clause("E6", _E, "`save()` and `load()` wait for the cache's file lock while another process holds it for a moment, as the reference does, instead of failing at once."),
+    Clause("E7", _S, "every file and directory a call creates has the reference's permission bits (group and others' read and search bits aside, a declared freedom): nothing `save()` creates is writable by group or others."),
+    Clause("E8", _E, "a tensor a caller passes to `deserialize()` is left unchanged, in every state."),
+    Clause("E9", _E, "`copy.copy` of a facade or a handle is independent of its original, as a pickle round trip is: a change to one never reaches the other."),
+    Clause("E10", _E, "a call leaves in the sandbox only the files the reference leaves there (the cache file and its lock file), with the reference's bytes: no backup, marker or temp file."),
+    Clause("E11", _E, "every public call returns what the reference returns for the same sequence: a value of the same type and value, or an exception of the same type (its message is free)."),
+)
+
+# Why each E clause is a clause: the upstream line that shows the promise, or why it is
+# an extension or security clause (rendered under the clause in CLAUSES.md). The
+# differential oracle (pytest_trtcache/differential/) checks them all.
+REASONS: dict[str, str] = {
+    "E1": "upstream touches the stream only by `data = stream.read()` (py:298) and `stream.write(data)` (py:311-317); the stream is the caller's (a socket, a pipe, a shared buffer), and what it does with it next relies on its position and state",
+    "E2": "upstream starts no thread; a thread left behind outlives the call that started it, races with interpreter shutdown, and a non-daemon one keeps the process from exiting",
+    "E3": "upstream keeps no file open past a call; descriptors are a per-process budget that a long-running server exhausts one leaked load at a time",
+    "E4": "upstream changes none of them; they are process-wide, and every other thread and library of the process relies on them",
+    "E5": "upstream registers one hook per autosaving facade (`atexit.register(partial(_autosave_at_exit, weakref.ref(self)))` py:414) and unregisters it in `__del__`; more hooks grow the registry for the life of the process and run at exit",
+    "E6": "upstream acquires `FileLock(target + \".lock\")` with a 10 s timeout (py:48, 333, 354): two processes saving at exit queue up, and a save that gives up at once loses the cache",
+    "E7": "security: a cache file or directory that another user can write to lets them plant a poisoned blob or a symlink (what X2 refuses to trust); upstream's `os.makedirs` and `open()` give the umask's bits, never wider",
+    "E8": "the tensor is the caller's: a deserialize copies what it needs (H10) and has no reason to write into it; a caller reuses a staging buffer or hands the same tensor to several handles",
+    "E9": "a copy that shares its original's handle is two facades saving one cache; upstream's `copy.copy` does share it (docs/contract.md), so this is an extension: the reference's copy is independent, as its pickle is",
+    "E10": "the caller's directory holds what they asked for: the cache and its lock file (upstream's `FileLock` leaves it); a backup, marker or stray temp file is clutter a caller never asked for, and S4 already forbids a temp left by a failed save",
+    "E11": "the reference passes every clause; any other return value or exception type for the same call sequence is a behaviour a caller of the reference would not get, found before it becomes a bug report",
+}
+assert set(REASONS) == {c.id for c in CLAUSES if c.family == "E"}
+
+
+
+@dataclass(frozen=True)
+class Freedom:
+    """Where an implementation may differ from the reference, and why (the differential
+    oracle, pytest_trtcache/differential/, compares everything else)."""
+
+    what: str
+    reason: str
+
+
+# Group and others' read and search bits of what a save creates: a runtime cache is no
+# secret, and upstream's ``open()`` / ``os.makedirs`` give 0o644 / 0o755 under umask 022
+# where the reference's ``mkstemp`` / ``mode=0o700`` give 0o600 / 0o700.
+FREE_MODE_BITS = 0o055
+
+FREEDOMS: tuple[Freedom, ...] = (
+    Freedom("an exception's message", "only its type is part of the contract: the text is for people and differs between versions and runtimes"),
+    Freedom("a temp file's name, and its existence while a save runs", "the oracle looks between calls; S4 and X1 judge the temp file, whose name is the implementation's"),
+    Freedom("group and others' read and search bits of a created file or directory", "a runtime cache holds no secret; write bits are compared (E7)"),
+    Freedom("the class, module and repr() of a facade or handle", "the oracle compares what one holds and does (its path, its bytes, a copy's independence), never its class's name; a value a call returns is compared by type and value (E11)"),
+    Freedom("a thread, descriptor or at-exit hook alive before the step", "only what the step itself leaves behind is compared"),
 )
 
 BY_ID: dict[str, Clause] = {c.id: c for c in CLAUSES}
@@ -102,7 +156,13 @@ def markdown() -> str:
     ]
     for family, title in FAMILIES.items():
         lines += ["", f"## {family}: {title}"]
-        lines += [f"- {c.id} {c.level}: {c.contract}" for c in CLAUSES if c.family == family]
+        for c in CLAUSES:
+            if c.family == family:
+                lines.append(f"- {c.id} {c.level}: {c.contract}")
+                if c.id in REASONS:
+                    lines.append(f"  Why: {REASONS[c.id]}.")
+    lines += ["", "## Declared freedoms", "Where an implementation may differ from the reference (E1-E11 compare everything else):"]
+    lines += [f"- {f.what}: {f.reason}." for f in FREEDOMS]
     return "\n".join(lines) + "\n"
 
 

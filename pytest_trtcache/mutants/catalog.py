@@ -336,3 +336,10 @@ register(Mutant(
     origin="upstream-shaped: cosmic-ray mutant of 2.14.0 _runtime_cache.py:351 ('if not parent: os.makedirs(parent)')",
     description="save('cache.bin') raises FileNotFoundError: the directory is made of the path's own '' directory part",
 ))
+
+
+# "does more than the reference" (E1-E11): their entries live in side_effects.py
+from pytest_trtcache.mutants.side_effects import SIDE_EFFECTS  # noqa: E402
+
+for _fields in SIDE_EFFECTS:
+    register(Mutant(**_fields))

@@ -1,0 +1,100 @@
+"""Another process holding a cache's file lock while a step runs (E6).
+
+filelock's Unix lock is ``flock`` on ``<path>.lock``. One helper process (a bare
+interpreter, ``-S``, only ``fcntl``) serves a whole run: it takes a lock when asked,
+says so, and lets go when asked. It is started outside every step, so its pipes are no
+descriptor a step opened (E3).
+
+Whether a call waited is decided without a clock: the call runs while the helper holds
+the lock; a timer thread tells the helper to let go after ``HOLD_S``. If the call returns
+before the release was sent, it returned while the other process still held the lock
+(it gave up at once, or never asked for the lock); otherwise it returned after. The
+reference waits (``FileLock.acquire(timeout=10)``), so for it the answer never depends
+on how loaded the machine is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import threading
+from typing import Iterator, Optional
+
+HOLD_S = 0.02
+WHILE_HELD = "returned while another process held the lock"
+AFTER_RELEASE = "returned after the other process let go"
+
+_CHILD = """\
+import fcntl, sys
+held = None
+for line in sys.stdin:
+    command, _, path = line.rstrip("\\n").partition(" ")
+    if command == "hold":
+        held = open(path, "a")
+        fcntl.flock(held, fcntl.LOCK_EX)
+    elif command == "release":
+        held.close()
+        held = None
+    print(command, flush=True)
+"""
+
+
+class LockHolder:
+    """The helper process: ``with holder.holding(path) as wait: ...; wait.verdict``."""
+
+    def __init__(self) -> None:
+        self._child: Optional[subprocess.Popen[str]] = None
+
+    def start(self) -> "LockHolder":
+        if self._child is None:
+            self._child = subprocess.Popen(
+                [sys.executable, "-S", "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, close_fds=True,
+            )
+        return self
+
+    def _say(self, command: str) -> None:
+        child = self._child
+        assert child is not None and child.stdin is not None and child.stdout is not None, "LockHolder.start() first"
+        child.stdin.write(command + "\n")
+        child.stdin.flush()
+        answer = child.stdout.readline().strip()
+        if answer != command.split(" ", 1)[0]:
+            raise RuntimeError(f"the lock-holding helper answered {answer!r} to {command!r} (exit code {child.poll()})")
+
+    @contextlib.contextmanager
+    def holding(self, lock_path: str, hold_s: float = HOLD_S) -> Iterator["Wait"]:
+        self._say(f"hold {lock_path}")
+        wait = Wait()
+        mutex = threading.Lock()
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            with mutex:
+                if not released:
+                    released = True
+                    self._say("release")
+
+        timer = threading.Timer(hold_s, release)
+        timer.start()
+        try:
+            yield wait
+        finally:
+            with mutex:  # decided before the release below can happen
+                wait.verdict = AFTER_RELEASE if released else WHILE_HELD
+            timer.cancel()
+            release()
+            timer.join()  # no thread of ours outlives the step (E2)
+
+    def close(self) -> None:
+        child, self._child = self._child, None
+        if child is not None:
+            assert child.stdin is not None and child.stdout is not None
+            child.stdin.close()
+            child.wait(timeout=30)
+            child.stdout.close()
+
+
+class Wait:
+    verdict: Optional[str] = None
