@@ -69,12 +69,13 @@ def test_upstream_runtime_cache_cm_runs_under_the_shim(wheel_214, cache_dir, tmp
     import torch
 
     api = resolve(f"wheel:{wheel_214}").runtime("python").api
-    engine = api.wrapper_class("engine")
+    engine = api.wrapper_class(None, name="engine")  # upstream 2.14.0's signature
+    engine.runtime_settings = type(engine.runtime_settings)(runtime_cache=None)
     path = str(tmp_path / "cache.bin")
     with api.runtime_cache(engine, path) as rc:
         engine(torch.zeros(2, 3))
-        assert engine.runtime_cache is rc
-    assert engine.runtime_cache is None  # upstream's CM restored the settings on exit
+        assert engine.runtime_settings.runtime_cache is rc
+    assert engine.runtime_settings.runtime_cache is None  # upstream's CM restored the settings on exit
     assert os.path.getsize(path) > 0  # and saved once on exit
 
 

@@ -85,6 +85,9 @@ class Runtime:
     #: whether ``materialize`` creates its cache from the config it is given (the
     #: python runtime) or from a model of its own (the cpp runtime)
     materializes_with_config: bool = True
+    #: whether the surface may carry an engine wrapper (the session-start harness-interface
+    #: check loads the surface in the controller only for runtimes that may)
+    may_have_wrapper: bool = True
 
     def __init__(self, target: "Target") -> None:
         self.target = target
