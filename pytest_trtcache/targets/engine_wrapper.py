@@ -77,8 +77,10 @@ def signature_problem(cls: type) -> Optional[str]:
         params = list(inspect.signature(cls).parameters.values())
     except (TypeError, ValueError) as exc:
         return f"its constructor has no signature to check ({exc})"
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     names = ", ".join(p.name for p in params) or "none"
+    if params and params[0].kind is params[0].VAR_POSITIONAL:
+        return None  # (*args, **kwargs), e.g. a subclass forwarding to upstream's: the call itself tells
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if not positional or positional[0].name != SERIALIZED_ENGINE:
         return f"__init__'s first parameter is not {SERIALIZED_ENGINE!r} (its parameters: {names})"
     by_name = {p.name: p for p in params}
@@ -182,6 +184,11 @@ def check(runtime: Any) -> None:
     if not callable(getattr(module, "__getstate__", None)):
         raise _fail(_where(runtime, type(module)), "has no __getstate__")
     with tempfile.TemporaryDirectory(prefix="trtcache-interface-") as scratch:
-        rc = attach_path(runtime, module, os.path.join(scratch, "cache.bin"))
-        rc.autosave_on_del = False
+        try:
+            attach_path(runtime, module, os.path.join(scratch, "cache.bin"))
+        finally:
+            # whatever the wrapper built there must not autosave into the scratch directory later
+            implicit = getattr(module, "_implicit_cache_handle", None)
+            if implicit is not None:
+                implicit.autosave_on_del = False
         module.runtime_settings = settings(runtime, module, **{RUNTIME_CACHE: None})
