@@ -74,3 +74,46 @@ def test_docs_list_exactly_what_the_harness_calls() -> None:
     assert listed == list(engine_wrapper.INTERFACE)
     for name in ("kernel_entry", "serialized_engine=None", engine_wrapper.STRATEGY, "RuntimeSettings(runtime_cache=None)"):
         assert name in section, name
+
+
+IN_TEST = """
+import pytest
+from pytest_trtcache.targets import engine_wrapper
+
+@pytest.mark.clause("W2")
+def test_drives_a_wrapper(runtime):
+    raise engine_wrapper.HarnessInterfaceError("harness interface: vendor:python Wrapper: no 'runtime_settings' property")
+"""
+
+
+def test_a_harness_interface_error_inside_a_test_is_a_usage_error_not_the_clauses_failure(pytester: pytest.Pytester) -> None:
+    """Where the check before the run cannot look (another runtime, a child), the error
+    raised when a test drives the wrapper is an error record at step "harness
+    interface" and exit 4, never a failure of the test's clause."""
+    import json
+
+    pytester.makepyfile(IN_TEST)
+    result = pytester.runpytest_subprocess("-p", "trtcache", "-p", "no:cacheprovider", "--trtcache-target=module:pytest_trtcache.reference",
+                                           "--trtcache-report=r.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    (record,) = json.loads((pytester.path / "r.json").read_text())["tests"]
+    assert (record["outcome"], record["step"]) == ("error", "harness interface"), record
+    assert "no 'runtime_settings' property" in record["message"]
+
+
+def test_a_child_that_cannot_drive_the_wrapper_makes_the_pair_a_harness_interface_error(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a child the same error is carried back as data (``harness_interface``) and
+    raised by the pair as a HarnessInterfaceError, not listed as the child's exception
+    (which the clause would judge)."""
+    from pytest_trtcache.spawn import ops
+    from pytest_trtcache.spawn.pairs import PairRun, RuntimePair, step_for
+    from pytest_trtcache.spawn.protocol import Observation
+
+    monkeypatch.syspath_prepend(str(TESTS))
+    runtime = resolve("module:harness_shapes.old_settings").runtime("python")
+    step = step_for(runtime, "save", "wrapper-torch-save", str(tmp_path), str(tmp_path / "artifact"))
+    with pytest.raises(engine_wrapper.HarnessInterfaceError, match="has no field 'dynamic_shapes_kernel_specialization_strategy'"):
+        ops.save(runtime, step, Observation())
+    run = PairRun(RuntimePair(runtime, runtime), "wrapper-torch-save", "a", Observation(harness_interface="harness interface: x"), Observation())
+    with pytest.raises(engine_wrapper.HarnessInterfaceError, match="saver: harness interface: x"):
+        run.raise_if_not_observable()

@@ -83,6 +83,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config.stash[GATE_KEY] = gate
     if gate["problems"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    from pytest_trtcache.plugin.gates import HARNESS_INTERFACE
+
+    unusable = [r for r in records if r.get("step") == HARNESS_INTERFACE]
+    if unusable and not any(r["outcome"] == schema.FAIL for r in records):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR  # the target cannot be driven: no clause was judged
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

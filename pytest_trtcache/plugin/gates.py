@@ -6,7 +6,9 @@ a :class:`~pytest_trtcache.contract.verdict.ClauseViolation` gives the clause th
 expected, observed and child stderr; :class:`~pytest_trtcache.targets.NotObservable`
 and :class:`~pytest_trtcache.targets.RuntimeUnavailable` become skips recorded as
 ``not observed`` / ``skipped``; any other exception is a failure of the test's own
-first clause. The record rides on ``report.user_properties`` as ``("trtcache", record)``,
+first clause, except a :class:`~pytest_trtcache.targets.engine_wrapper.HarnessInterfaceError`
+(the target's wrapper is not shaped as the harness calls it): an ``error`` record at step
+``harness interface``, and the run exits 4 (usage) when nothing else failed. The record rides on ``report.user_properties`` as ``("trtcache", record)``,
 so it reaches an xdist controller with the report.
 
 A failure of a clause whose level is not gated becomes an xfail-like outcome (reason
@@ -24,10 +26,13 @@ from pytest_trtcache.contract import spec
 from pytest_trtcache.contract.verdict import ClauseViolation
 from pytest_trtcache.report import render, schema
 from pytest_trtcache.targets.base import NotObservable, RuntimeUnavailable
+from pytest_trtcache.targets.engine_wrapper import HarnessInterfaceError
 
 #: the user_properties key of a phase's verdict record
 RECORD = "trtcache"
 PREFIX = "ungated "
+#: the step of a record whose test could not drive the target (targets/engine_wrapper.py)
+HARNESS_INTERFACE = "harness interface"
 
 
 def clauses_of(item: pytest.Item) -> tuple[str, ...]:
@@ -90,6 +95,8 @@ def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[
         return schema.test_record(nodeid, clauses, runtime, schema.SKIPPED, message=_skip_reason(report))
     if exc is None:  # a failed call with no exception: a strict known gap that passed
         return schema.test_record(nodeid, clauses, runtime, schema.KNOWN_GAP_PASSED, message=str(report.longrepr))
+    if isinstance(exc, HarnessInterfaceError):  # the harness cannot drive the target: a usage error, not the clause's
+        return schema.test_record(nodeid, clauses, runtime, schema.ERROR, message=str(exc), step=HARNESS_INTERFACE)
     if isinstance(exc, ClauseViolation):
         fields = exc.record()
         details = {k: fields[k] for k in ("step", "expected", "observed", "child_stderr", "reproduce")}
