@@ -57,6 +57,9 @@ def test_a_wrapper_of_another_shape_is_one_harness_interface_usage_error(shape: 
     assert re.search(SHAPES[shape], text), text[-3000:]
     assert "docs/targets.md" in text
     assert not re.search(r"\b(passed|failed)\b", text), "no test may run against a target the harness cannot drive"
+    doctor = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "doctor", "--target", target],
+                            capture_output=True, text=True, env=ENV, timeout=300)
+    assert re.search(SHAPES[shape], doctor.stdout), doctor.stdout + doctor.stderr
 
 
 def test_the_check_accepts_the_reference_and_the_upstream_shaped_target(monkeypatch: pytest.MonkeyPatch) -> None:

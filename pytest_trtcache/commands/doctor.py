@@ -98,8 +98,21 @@ def runtimes(spec: str) -> list[str]:
             reason = f"{type(exc).__name__}: {exc}"
         lines.append(f"  runtime {name}: " + ("available" if reason is None else f"unavailable: {reason}"))
         if reason is None:
-            lines += _missing_parts(rt)
+            lines += _missing_parts(rt) + _harness_interface(rt)
     return lines
+
+
+def _harness_interface(runtime: Any) -> list[str]:
+    """Whether the harness can drive the runtime's engine wrapper (targets/engine_wrapper.py)."""
+    from pytest_trtcache.targets.engine_wrapper import HarnessInterfaceError, check
+
+    if not runtime.may_have_wrapper or runtime.api.wrapper_class is None:
+        return []
+    try:
+        check(runtime)
+    except HarnessInterfaceError as exc:
+        return [f"    {exc}"]
+    return ["    harness interface: the engine wrapper takes every call the harness makes"]
 
 
 def _missing_parts(runtime: Any) -> list[str]:
