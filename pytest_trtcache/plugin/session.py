@@ -65,7 +65,7 @@ def _check_harness_interface(target: Target, source: str) -> None:
     from pytest_trtcache.targets.engine_wrapper import HarnessInterfaceError, check
 
     runtime = target.runtimes.get("python")
-    if runtime is None or not runtime.may_have_wrapper or runtime.unavailable_reason() is not None:
+    if runtime is None or not (runtime.may_have_wrapper and runtime.check_wrapper_at_start) or runtime.unavailable_reason() is not None:
         return
     try:
         check(runtime)
