@@ -84,7 +84,7 @@ class TorchTensorRTModule(torch.nn.Module):
             implicit.load()
             self._implicit_cache_handle = implicit
             rs = rs.merge(runtime_cache=implicit)
-        elif rc is not self._implicit_cache_handle:
+        else:  # None or a cache someone else owns (the settings carry it either way)
             self._implicit_cache_handle = None
         self._runtime_settings = rs
 
