@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from pytest_trtcache.contract.reported import capture_reports
+from pytest_trtcache.targets import engine_wrapper
 from pytest_trtcache.targets.base import NotObservable, bytes_of
 
 from .blobs import BLOB_A, ENTRIES_A
@@ -177,7 +178,7 @@ def test_del_after_a_crashed_deepcopy_is_silent(runtime, check, unraisable):
 def cm_wrapper(runtime):
     if runtime.api.runtime_cache is None or runtime.api.wrapper_class is None:
         raise NotObservable(f"{runtime.target.spec}:{runtime.name} lacks runtime_cache() or an engine wrapper")
-    return runtime.api.wrapper_class()
+    return engine_wrapper.new_wrapper(runtime)
 
 
 def run_engine(runtime, rc) -> None:

@@ -71,7 +71,7 @@ def test_the_wrapper_loads_with_default_settings_in_every_pair(runtime_pair, trt
     run = _run(trtcache_pair_runs, runtime_pair, "wrapper-torch-save", check)
     _no_exceptions(check, run)
     with check.step(f"loader: {run.load.step}"):
-        check.equal("runtime settings are the defaults", run.load.facts.get("settings_are_default"), True)
+        check.equal("runtime settings are the defaults with no cache", run.load.facts.get("settings_are_default"), True)
 
 
 @pytest.mark.clause("C2")
@@ -88,8 +88,8 @@ def test_neither_side_leaks_an_unraisable_exception(runtime_pair, channel, trtca
 def test_a_wrapper_saved_in_one_runtime_loads_with_defaults_in_the_other(runtime_pair, trtcache_pair_runs, check):
     run = _run(trtcache_pair_runs, runtime_pair, "wrapper-torch-save", check)
     _no_exceptions(check, run)
-    with check.step(f"loader: {run.load.step} (torch.load, default settings)"):
-        check.equal("runtime settings equal a fresh RuntimeSettings()", run.load.facts.get("settings_are_default"), True)
+    with check.step(f"loader: {run.load.step} (torch.load: default settings, no cache)"):
+        check.equal("runtime settings equal RuntimeSettings(runtime_cache=None)", run.load.facts.get("settings_are_default"), True)
         check.equal("_implicit_cache_handle", run.load.facts.get("implicit_cache_handle"), "None")
 
 

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from pytest_trtcache.targets import engine_wrapper
 from pytest_trtcache.targets.base import NotObservable, bytes_of, tensor_of
 
 from .blobs import BLOB_A, BLOB_B, ENTRIES_A
@@ -180,7 +181,7 @@ def test_the_context_manager_with_an_empty_path_touches_no_file(runtime, check, 
     monkeypatch.chdir(tmp_path)
     with check.step("with runtime_cache(wrapper, '') and kernels added inside the block"):
         with check.no_exception("entering and leaving the block"):
-            with runtime.api.runtime_cache(runtime.api.wrapper_class(), "") as rc:
+            with runtime.api.runtime_cache(engine_wrapper.new_wrapper(runtime), "") as rc:
                 check.equal("path of the in-memory cache", rc.path, "")
                 warm(runtime, rc)
         check.equal("files created", listing(tmp_path), [])

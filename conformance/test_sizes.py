@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from pytest_trtcache.spawn.ops import AutosaveFiles
-from pytest_trtcache.targets.base import NotObservable, tensor_of
+from pytest_trtcache.targets import engine_wrapper
+from pytest_trtcache.targets.base import tensor_of
 
 from pytest_trtcache.contract.size_checks import holds, sizes_for, warm_facade
 from pytest_trtcache.contract.sizes import BOUNDARY_SIZES, ShortReads, is_blob, sized
@@ -65,14 +66,9 @@ def wrapper_torch_save(runtime, check, tmp_path, size: int) -> None:
     """A wrapper's artifact never carries its cache's bytes, whatever their size (W1)."""
     import torch
 
-    cls = runtime.api.wrapper_class
-    if cls is None:
-        raise NotObservable(f"{runtime.id}: the target has no engine wrapper class")
-
     def artifact(n: int) -> bytes:
-        module = cls("engine")
-        module.runtime_settings = type(module.runtime_settings)(runtime_cache=str(tmp_path / "engine.bin"))
-        implicit = module._implicit_cache_handle  # upstream's name for the engine-implicit cache
+        module = engine_wrapper.new_wrapper(runtime, "engine")
+        implicit = engine_wrapper.attach_path(runtime, module, str(tmp_path / "engine.bin"))
         implicit.autosave_on_del = False  # its bytes are the point here, not its autosave
         handle = runtime.handle_of(implicit)
         handle.deserialize(tensor_of(sized(n)))

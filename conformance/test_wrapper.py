@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import io
 import pickle
@@ -10,26 +9,16 @@ import zipfile
 
 import pytest
 
-from pytest_trtcache.targets.base import NotObservable
+from pytest_trtcache.targets import engine_wrapper
 
 EXCLUDED = ("_runtime_settings", "_implicit_cache_handle")
 MISSING = "<missing>"
 
 
-def wrapper_class(runtime) -> type:
-    cls = runtime.api.wrapper_class
-    if cls is None:
-        raise NotObservable(f"{runtime.target.spec}:{runtime.name} has no engine wrapper (TorchTensorRTModule)")
-    return cls
-
-
 def configured_wrapper(runtime, path: str):
     """A wrapper with non-default runtime settings: a path-valued cache, so an implicit handle."""
-    wrapper = wrapper_class(runtime)()
-    settings = getattr(wrapper, "runtime_settings", None)
-    if settings is None or not dataclasses.is_dataclass(settings):
-        raise NotObservable(f"{type(wrapper).__name__} has no dataclass runtime_settings to configure")
-    wrapper.runtime_settings = dataclasses.replace(settings, runtime_cache=path)
+    wrapper = engine_wrapper.new_wrapper(runtime)
+    engine_wrapper.attach_path(runtime, wrapper, path)
     return wrapper
 
 
@@ -86,7 +75,7 @@ def test_the_wrapper_state_excludes_runtime_settings(runtime, check, tmp_path):
 @pytest.mark.parametrize("channel", ["pickle", "torch.save"])
 def test_a_loaded_wrapper_has_default_settings_and_no_implicit_handle(runtime, check, tmp_path, channel):
     wrapper = configured_wrapper(runtime, str(tmp_path / "cache.bin"))
-    defaults = getattr(wrapper_class(runtime)(), "_runtime_settings", MISSING)
+    defaults = engine_wrapper.loaded_settings(runtime, wrapper)
     with check.step(f"{channel} round trip of a configured wrapper"):
         with check.no_exception(f"{channel} round trip"):
             loaded = runtime.pickle_roundtrip(wrapper) if channel == "pickle" else torch_roundtrip(wrapper)

@@ -21,6 +21,7 @@ from pytest_trtcache.contract.parity import ParityMismatch, compare_handles
 from pytest_trtcache.reference import cpp, kernels
 from pytest_trtcache.reference.handle import RuntimeCacheHandle as PyHandle
 from pytest_trtcache.targets.base import PENDING_BYTES, bytes_of, tensor_of
+from pytest_trtcache.targets.reference import reference_target
 
 
 reason = cpp.unavailable_reason()
@@ -298,7 +299,9 @@ def test_facade_under_cpp_runtime_round_trips_to_python(tmp_path):
     with use_runtime("cpp"):
         rc = RuntimeCache(str(target))
         assert rc.is_cpp_runtime()
-        rc._run_kernel(*kernels.kernel_entry("conv", (1, 2)))
+        cpp = reference_target().runtime("cpp")  # what an engine does: materialize, add a kernel
+        cpp.materialize(rc._handle)
+        cpp.add_kernels(rc._handle, dict([kernels.kernel_entry("conv", (1, 2))]))
         rc.save()
         blob = pickle.dumps(rc)
     with use_runtime("python"):

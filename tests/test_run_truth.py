@@ -34,16 +34,16 @@ def test_two():
     pass
 """
 
-# A vendor module that is the reference, but whose save() ends the process.
+# A vendor module that is the reference, but whose handle's deserialize() ends the process.
 ENDS_THE_PROCESS = """
 import os
 from pytest_trtcache.reference import *  # noqa: F401,F403
-from pytest_trtcache.reference import RuntimeCache as _Reference, _RuntimeCacheHandle, _autosave_at_exit  # noqa: F401
+from pytest_trtcache.reference import _RuntimeCacheHandle as _Reference, _autosave_at_exit  # noqa: F401
 from pytest_trtcache.reference.context import _RuntimeCacheContextManager  # noqa: F401
 
 
-class RuntimeCache(_Reference):
-    def save(self, *args, **kwargs):
+class _RuntimeCacheHandle(_Reference):
+    def deserialize(self, *args, **kwargs):
         os._exit(0)
 """
 
@@ -133,7 +133,7 @@ def test_trtcache_run_tests_the_target_of_the_callers_ini_and_catches_a_process_
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["target"]["spec"] == "module:vendor_cache" and data["run"]["selection"] == ["--trtcache-clause=H4"]
     # a green report of the last run is replaced, not left for CI to upload
-    done = _trtcache(tmp_path, "run", "--target", "module:ends_the_process", "--trtcache-clause=S1", "--report", "r.json")
+    done = _trtcache(tmp_path, "run", "--target", "module:ends_the_process", "--trtcache-clause=H4", "--report", "r.json")
     assert done.returncode == INCOMPLETE, done.stdout + done.stderr
     assert "before its session did" in done.stderr
     assert files.load(str(tmp_path / "r.json")).run.status is RunStatus.RUNNING

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from pytest_trtcache.targets import TargetError, resolve
+from pytest_trtcache.targets import TargetError, engine_wrapper, resolve
 from pytest_trtcache.targets.wheel import fetch
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,15 +66,14 @@ def test_a_child_unpickles_what_the_target_pickled_by_the_real_module_name(wheel
 
 @needs_wheel
 def test_upstream_runtime_cache_cm_runs_under_the_shim(wheel_214, cache_dir, tmp_path) -> None:
-    import torch
-
-    api = resolve(f"wheel:{wheel_214}").runtime("python").api
-    engine = api.wrapper_class("engine")
+    runtime = resolve(f"wheel:{wheel_214}").runtime("python")
+    api = runtime.api
+    engine = engine_wrapper.new_wrapper(runtime)  # upstream 2.14.0's signature, no cache
     path = str(tmp_path / "cache.bin")
     with api.runtime_cache(engine, path) as rc:
-        engine(torch.zeros(2, 3))
-        assert engine.runtime_cache is rc
-    assert engine.runtime_cache is None  # upstream's CM restored the settings on exit
+        engine_wrapper.run_engine(runtime, engine, [(2, 3)])
+        assert engine.runtime_settings.runtime_cache is rc
+    assert engine.runtime_settings.runtime_cache is None  # upstream's CM restored the settings on exit
     assert os.path.getsize(path) > 0  # and saved once on exit
 
 

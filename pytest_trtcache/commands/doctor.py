@@ -108,8 +108,21 @@ def runtimes(spec: str) -> list[str]:
         gate = f"; a run of this target fails the gate on it unless it leaves it out: --trtcache-runtimes={others}" if others else ""
         lines.append(f"  runtime {name}: " + ("available" if reason is None else f"unavailable: {reason}{gate}"))
         if reason is None:
-            lines += _missing_parts(rt)
+            lines += _missing_parts(rt) + _harness_interface(rt)
     return lines
+
+
+def _harness_interface(runtime: Any) -> list[str]:
+    """Whether the harness can drive the runtime's engine wrapper (targets/engine_wrapper.py)."""
+    from pytest_trtcache.targets.engine_wrapper import HarnessInterfaceError, check
+
+    if not runtime.may_have_wrapper or runtime.api.wrapper_class is None:
+        return []
+    try:
+        check(runtime)
+    except HarnessInterfaceError as exc:
+        return [f"    {exc}"]
+    return ["    harness interface: the engine wrapper takes every call the harness makes"]
 
 
 def _missing_parts(runtime: Any) -> list[str]:

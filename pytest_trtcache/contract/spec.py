@@ -56,7 +56,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("F3", _E, "a facade pickled under one runtime loads under the other runtime (the stream does not pin the saver's handle class)."),
     Clause("F4", _R, "`copy.deepcopy` of a facade behaves like a pickle round trip: a distinct facade with the same path, bytes and `autosave_on_del` and a handle of its own (changes to the copy never reach the original), with one fresh at-exit hook when autosave was on."),
     Clause("W1", _R, "pickling / `torch.save` of the engine wrapper drops `_runtime_settings` and `_implicit_cache_handle`."),
-    Clause("W2", _R, "loading restores default runtime settings and no implicit handle, in every runtime pair."),
+    Clause("W2", _R, "loading restores the default runtime settings with no cache (`RuntimeSettings(runtime_cache=None)`, as upstream's `__setstate__`) and no implicit handle, in every runtime pair."),
     Clause("A1", _R, "an engine-implicit handle that survives to interpreter exit is saved by the at-exit hook; the file holds exactly `serialize()` bytes."),
     Clause("A2", _R, "nothing reaches `sys.unraisablehook` or prints `Exception ignored in` at any point, shutdown included."),
     Clause("A3", _R, "a handle collected mid-program saves through `__del__` and unregisters its at-exit token."),

@@ -14,6 +14,7 @@ from hypothesis.stateful import consumes, multiple, precondition, rule
 from pytest_trtcache.lifecycle.base import MachineBase
 from pytest_trtcache.lifecycle.model import Model
 from pytest_trtcache.lifecycle.strategies import CM_EXITS, FACADE, WRAPPER_EXCLUDED, entries_strategy, facades
+from pytest_trtcache.targets import engine_wrapper
 from pytest_trtcache.targets.base import NotObservable
 
 
@@ -99,7 +100,7 @@ class FacadeRules(MachineBase):
     def enter_runtime_cache(self, entries: dict[bytes, bytes]) -> None:
         """Enter the block and run the engine once, as any use of the block does."""
         self.begin("enter runtime_cache(module, cm/cm.bin)")
-        module = self.api.wrapper_class()
+        module = engine_wrapper.new_wrapper(self.runtime)
         cm = self.api.runtime_cache(module, self.cm_path)
         first_run = not os.path.exists(self.cm_path)  # entering loads the file: S2 when it is missing
         # The block under test is driven by hand: entering and leaving it are two rules, and
@@ -131,7 +132,7 @@ class FacadeRules(MachineBase):
         self.expect("W1", "per-process attributes named in the wrapper's pickle stream", [n for n in WRAPPER_EXCLUDED if n.encode() in data], [])
         with self.check("W2").no_exception("unpickle of the engine wrapper"):
             loaded = pickle.loads(data)
-        defaults = getattr(self.api.wrapper_class(), "_runtime_settings", "<missing>")
+        defaults = engine_wrapper.loaded_settings(self.runtime, module)
         self.expect("W2", "_runtime_settings of the loaded wrapper", getattr(loaded, "_runtime_settings", "<missing>"), defaults)
         self.expect("W2", "_implicit_cache_handle of the loaded wrapper", getattr(loaded, "_implicit_cache_handle", "<missing>"), None)
         del loaded, data

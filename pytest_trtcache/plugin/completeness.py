@@ -32,7 +32,7 @@ import pytest
 
 from pytest_trtcache.contract import spec
 from pytest_trtcache.plugin.keys import TARGET_KEY
-from pytest_trtcache.report.records import Gate, GateRuntimes, Run, RunStatus, TestRecord
+from pytest_trtcache.report.records import Gate, GateRuntimes, Outcome, Run, RunStatus, TestRecord
 
 GATE_KEY = pytest.StashKey[Gate]()
 RUN_KEY = pytest.StashKey[Run]()
@@ -216,6 +216,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config.stash[GATE_KEY] = gate
     if gate.problems and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    from pytest_trtcache.plugin.gates import HARNESS_INTERFACE
+
+    unusable = [r for r in records if r.step == HARNESS_INTERFACE]
+    if unusable and not any(r.outcome is Outcome.FAIL for r in records):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR  # the target cannot be driven: no clause was judged
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

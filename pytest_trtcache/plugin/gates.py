@@ -6,7 +6,10 @@ a :class:`~pytest_trtcache.contract.verdict.ClauseViolation` gives the clause th
 expected, observed and child stderr; :class:`~pytest_trtcache.targets.NotObservable`
 and :class:`~pytest_trtcache.targets.RuntimeUnavailable` become skips recorded as
 ``not observed`` / ``skipped``; any other exception is a failure of the test's own
-first clause. The record (a :class:`~pytest_trtcache.report.records.TestRecord`) rides on
+first clause, except a :class:`~pytest_trtcache.targets.engine_wrapper.HarnessInterfaceError`
+(the target's wrapper is not shaped as the harness calls it): an ``error`` record at step
+``harness interface``, and the run exits 4 (usage) when nothing else failed.
+The record (a :class:`~pytest_trtcache.report.records.TestRecord`) rides on
 ``report.user_properties`` as ``("trtcache", its JSON)``, so it reaches an xdist controller
 with the report; :func:`record_of` reads it back.
 
@@ -33,12 +36,15 @@ from pytest_trtcache.contract.verdict import ClauseViolation, describe
 from pytest_trtcache.report import files, render
 from pytest_trtcache.report.records import Outcome, TestRecord, worst
 from pytest_trtcache.targets.base import NotObservable, RuntimeUnavailable
+from pytest_trtcache.targets.engine_wrapper import HarnessInterfaceError
 
 #: the user_properties key of a phase's verdict record
 RECORD = "trtcache"
 #: the JUnit XML properties of a clause-tagged test case
 JUNIT = ("trtcache_clause", "trtcache_runtime", "trtcache_level", "trtcache_outcome")
 PREFIX = "ungated "
+#: the step of a record whose test could not drive the target (targets/engine_wrapper.py)
+HARNESS_INTERFACE = "harness interface"
 
 
 def clauses_of(item: pytest.Item) -> tuple[str, ...]:
@@ -101,6 +107,8 @@ def verdict(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo[
         return TestRecord.of(nodeid, clauses, runtime, Outcome.SKIPPED, message=_skip_reason(report))
     if exc is None:  # a failed call with no exception: a strict known gap that passed
         return TestRecord.of(nodeid, clauses, runtime, Outcome.KNOWN_GAP_PASSED, message=str(report.longrepr))
+    if isinstance(exc, HarnessInterfaceError):  # the harness cannot drive the target: a usage error, not the clause's
+        return TestRecord.of(nodeid, clauses, runtime, Outcome.ERROR, message=str(exc), step=HARNESS_INTERFACE)
     if isinstance(exc, ClauseViolation):
         broken = exc.clause if exc.clause in spec.BY_ID else clauses[0]
         listed = list(dict.fromkeys([*clauses, broken]))

@@ -40,6 +40,9 @@ def configure(config: pytest.Config) -> None:
         )
     peer = config.getoption("trtcache_peer")
     config.stash[PEER_KEY] = _resolved(peer, "peer", source_of(config, "trtcache_peer")) if peer else None
+    for checked in (target, config.stash[PEER_KEY]):
+        if checked is not None:
+            _check_harness_interface(checked, source_of(config, "trtcache_target" if checked is target else "trtcache_peer"))
     config.stash[KNOWN_GAPS_KEY] = _known_gaps(config)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(ShipToWorkers(config), "trtcache-ship-to-workers")
@@ -50,6 +53,26 @@ def _resolved(spec: str, role: str, source: str) -> Target:
         return resolve(spec, role=role, validate=True)
     except TargetError as exc:
         raise pytest.UsageError(f"{source}: {exc}") from None
+
+
+def _check_harness_interface(target: Target, source: str) -> None:
+    """The harness drives a target's engine wrapper through upstream's interface
+    (``targets/engine_wrapper.py``); a wrapper or settings of another shape is one usage
+    error here, naming the target and what is missing, never a clause failure per test.
+    Runtimes that share the python runtime's wrapper are checked through it; a target
+    without a python runtime is checked where each test first uses its wrapper."""
+    from pytest_trtcache.targets.base import RuntimeUnavailable
+    from pytest_trtcache.targets.engine_wrapper import HarnessInterfaceError, check
+
+    runtime = target.runtimes.get("python")
+    if runtime is None or not (runtime.may_have_wrapper and runtime.check_wrapper_at_start) or runtime.unavailable_reason() is not None:
+        return
+    try:
+        check(runtime)
+    except HarnessInterfaceError as exc:
+        raise pytest.UsageError(f"{source}: {exc}") from None
+    except (RuntimeUnavailable, TargetError):
+        return  # reported by the tests that use the runtime, as before
 
 
 def _known_gaps(config: pytest.Config) -> tuple:

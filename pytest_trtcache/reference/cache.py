@@ -155,14 +155,6 @@ class RuntimeCache:
             return None
         return self._handle.ensure_materialized(runtime_config or RuntimeConfig())
 
-    def _run_kernel(self, key: bytes, value: bytes) -> None:
-        """What an engine's forward does: materialize, then remember a compiled kernel."""
-        live = self.ensure_cache()
-        if live is None:
-            self._handle.add_entry(key.decode(), bytes_tensor(value))
-        else:
-            live.add_entry(key, value)
-
     # -- streams and files ---------------------------------------------------------------
     def load_from_stream(self, stream: IO[bytes]) -> int:
         data = stream.read()

@@ -45,7 +45,7 @@ class _RuntimeCacheContextManager:
             self.handle.load()
         for engine in engines:
             self._previous.append((engine, engine.runtime_settings))
-            engine.runtime_settings = engine.runtime_settings.replace(runtime_cache=self.handle)
+            engine.runtime_settings = engine.runtime_settings.merge(runtime_cache=self.handle)
         return self.handle
 
     def __exit__(self, *exc_info: Any) -> None:

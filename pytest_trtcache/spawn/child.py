@@ -64,6 +64,7 @@ def run(step: Step) -> int:
         obs.timing["forked"] = float(os.environ.pop(FORKED_AT))
     try:
         from pytest_trtcache.targets import NotObservable, resolve
+        from pytest_trtcache.targets.engine_wrapper import HarnessInterfaceError
 
         runtime = resolve(step.target, role=step.role).runtime(step.runtime)
         runtime.activate_process()
@@ -74,6 +75,8 @@ def run(step: Step) -> int:
             (ops.save if step.op == "save" else ops.load)(runtime, step, obs)
         except NotObservable as exc:
             obs.not_observable = str(exc)
+        except HarnessInterfaceError as exc:
+            obs.harness_interface = str(exc)
     except Exception as exc:
         obs.exceptions.append(ExceptionRecord(type(exc).__name__, str(exc), traceback.format_exc()))
     gc.collect()  # leaks from cycles now, not at an arbitrary later point

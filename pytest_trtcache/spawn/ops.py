@@ -3,8 +3,9 @@ consume it and observe.
 
 Everything goes through the :class:`~pytest_trtcache.targets.base.Runtime` API, so
 the same op runs against the python or cpp runtime of any target. Kernel entries are
-what an engine's forward adds (``kernel_entry(name, shape)``), so a test predicts the
-bytes from the reference model without running the target.
+what an engine adds while it runs (``kernel_entry(name, shape)``; the harness plays
+TensorRT, see ``targets/engine_wrapper.py``), so a test predicts the bytes from the
+reference model without running the target.
 """
 
 from __future__ import annotations
@@ -41,20 +42,16 @@ def _facade(runtime: Runtime, path: str, step: Step, autosave: bool = False) -> 
 
 
 def _wrapper(runtime: Runtime, path: str, step: Step) -> Any:
-    """An engine wrapper with an engine-implicit cache at ``path``, after its forwards ran."""
-    import torch
+    """An engine wrapper with an engine-implicit cache at ``path``, after its engine ran
+    (the harness plays TensorRT: ``engine_wrapper.run_engine``)."""
+    from pytest_trtcache.targets import engine_wrapper
 
-    cls = runtime.api.wrapper_class
-    if cls is None:
-        raise NotObservable(f"{runtime.target.spec}:{runtime.name} has no engine wrapper class")
     names = {name for name, _ in step.engine_runs}
     if len(names) != 1:
         raise ValueError(f"a wrapper step runs one engine, got {sorted(names)}")
-    module = cls(names.pop())
-    settings = type(module.runtime_settings)
-    module.runtime_settings = settings(runtime_cache=path, dynamic_shapes_kernel_strategy="eager")
-    for _, shape in step.engine_runs:
-        module(torch.zeros(tuple(shape)))
+    module = engine_wrapper.new_wrapper(runtime, names.pop())
+    engine_wrapper.attach_path(runtime, module, path)
+    engine_wrapper.run_engine(runtime, module, [shape for _, shape in step.engine_runs])
     return module
 
 
@@ -134,10 +131,12 @@ def load(runtime: Runtime, step: Step, obs: Observation) -> None:
     elif channel == "wrapper-torch-save":
         import torch
 
+        from pytest_trtcache.targets import engine_wrapper
+
         with open(step.artifact, "rb") as f:
             module = torch.load(f, weights_only=False)
         settings = module.runtime_settings
-        obs.facts["settings_are_default"] = settings == type(settings)()
+        obs.facts["settings_are_default"] = settings == engine_wrapper.loaded_settings(runtime, module)
         obs.facts["settings"] = repr(settings)
         obs.facts["implicit_cache_handle"] = repr(getattr(module, "_implicit_cache_handle", "<absent>"))
     else:  # pragma: no cover

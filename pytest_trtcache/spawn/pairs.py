@@ -76,7 +76,13 @@ class PairRun:
         return "\n".join(parts)
 
     def raise_if_not_observable(self) -> None:
+        """A side that could not look makes the pair not observable; a side that could not
+        drive the target's wrapper makes it a harness-interface error (not the clause's)."""
+        from pytest_trtcache.targets.engine_wrapper import HarnessInterfaceError
+
         for side, obs in (("saver", self.save), ("loader", self.load)):
+            if obs.harness_interface:
+                raise HarnessInterfaceError(f"{side}: {obs.harness_interface}")
             if obs.not_observable:
                 raise NotObservable(f"{side}: {obs.not_observable}")
 

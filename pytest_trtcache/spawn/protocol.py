@@ -93,6 +93,7 @@ class Observation:
     files: list[FileRecord] = field(default_factory=list)  # files in the workdir after the child exited
     exceptions: list[ExceptionRecord] = field(default_factory=list)
     not_observable: str = ""  # set when the target does not expose what the step needs
+    harness_interface: str = ""  # set when the target's wrapper is not shaped as the harness calls it
     unraisable: list[dict[str, str]] = field(default_factory=list)  # sys.unraisablehook calls, shutdown included
     stderr_leaks: list[str] = field(default_factory=list)  # "Exception ignored in" blocks in stderr
     timing: dict[str, float] = field(default_factory=dict)  # time.time() stamps, see spawners

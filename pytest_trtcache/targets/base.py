@@ -85,6 +85,13 @@ class Runtime:
     #: whether ``materialize`` creates its cache from the config it is given (the
     #: python runtime) or from a model of its own (the cpp runtime)
     materializes_with_config: bool = True
+    #: whether the surface may carry an engine wrapper (the session-start harness-interface
+    #: check loads the surface in the controller only for runtimes that may)
+    may_have_wrapper: bool = True
+    #: whether the controller checks the wrapper before the run (the reference's and its
+    #: mutants' wrapper is this project's, checked by tests/test_engine_wrapper.py: a run
+    #: against them imports no torch in an xdist controller)
+    check_wrapper_at_start: bool = True
 
     def __init__(self, target: "Target") -> None:
         self.target = target

@@ -13,6 +13,8 @@ from .upstream_shaped import UpstreamShapedPython, surface_of
 class ReferencePython(UpstreamShapedPython):
     """The reference python runtime, or a mutant of it (``package`` names the module)."""
 
+    check_wrapper_at_start = False  # this project's wrapper (see Runtime.check_wrapper_at_start)
+
     def __init__(self, target: Target, package: str = "pytest_trtcache.reference") -> None:
         super().__init__(target, lambda: importlib.import_module(package))
 

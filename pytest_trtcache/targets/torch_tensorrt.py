@@ -110,6 +110,8 @@ def _features(runtime_enabled: bool) -> Iterator[None]:
 
 
 class TorchTensorRTPython(UpstreamShapedPython):
+    may_have_wrapper = False  # the real TorchTensorRTModule needs engines (not observable)
+
     def __init__(self, target: Target) -> None:
         super().__init__(target, lambda: (load_package(), importlib.import_module("torch_tensorrt.runtime._runtime_cache"))[1])
 

@@ -28,11 +28,8 @@ MARK = "__trtcache_shim__"
 
 
 def _wrapper_class(cache_class_getter: Any) -> type:
-    """The reference engine wrapper, adapted to upstream's facade (which has no
-    ``_run_kernel``) and to a ``RuntimeCache`` of another module."""
-    import torch
-
-    from pytest_trtcache.reference.kernels import RuntimeConfig, kernel_entry
+    """The reference engine wrapper (upstream 2.14.0's signatures and settings) whose
+    engine-implicit cache is upstream's ``RuntimeCache``."""
     from pytest_trtcache.reference.module import TorchTensorRTModule as Reference
 
     class TorchTensorRTModule(Reference):
@@ -42,22 +39,6 @@ def _wrapper_class(cache_class_getter: Any) -> type:
         @property
         def cache_class(self) -> type:  # type: ignore[override]
             return cache_class_getter()
-
-        @property
-        def runtime_cache(self) -> Any:
-            rc = self._runtime_settings.runtime_cache
-            if rc is None or isinstance(rc, (str, os.PathLike)):
-                return self._implicit_cache_handle
-            return rc
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            rc = self.runtime_cache
-            if rc is not None:
-                # What the python runtime's engine does: materialize, then add a kernel.
-                live = rc.ensure_cache(RuntimeConfig())
-                if live is not None:
-                    live.add_entry(*kernel_entry(self.name, tuple(x.shape)))
-            return x.clone()
 
     # Pickles (torch.save of a wrapper) name it by its shimmed module path.
     TorchTensorRTModule.__module__ = "torch_tensorrt.dynamo.runtime._TorchTensorRTModule"
@@ -80,7 +61,7 @@ class _RuntimeConfigCM:
             for module in target.modules():
                 if isinstance(module, wrapper):
                     self._previous.append((module, module.runtime_settings))
-                    module.runtime_settings = module.runtime_settings.replace(**self._settings)
+                    module.runtime_settings = module.runtime_settings.merge(**self._settings)
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
