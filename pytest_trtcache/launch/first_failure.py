@@ -1,5 +1,7 @@
 """A pytest plugin for a child run whose question is only *which clauses fail*: ``trtcache
-selfcheck`` loads it (``-p pytest_trtcache.launch.first_failure``) into each mutant's child.
+selfcheck`` loads it (``-p pytest_trtcache.launch.first_failure``) into each mutant's child,
+``trtcache mutate`` into each mutant's run, and ``tests/test_verdicts.py`` passes it to
+``trtcache verdicts``.
 
 It leaves out hypothesis's shrinking and nothing else. The settings are the run's own
 (every phase, the profile's budget, ``report_multiple_bugs``), so generation is the same
