@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from pytest_trtcache.commands.selfcheck import FIRST_FAILURE
 from pytest_trtcache.contract import spec
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +23,10 @@ AUTOSAVE_CLAUSES = ("A1", "A2", "A3", "A4", "A5", "A7")
 def test_released_wheels_get_the_verdicts_their_changelogs_predict(tmp_path) -> None:
     out = tmp_path / "verdicts.json"
     env = {**os.environ, "PYTHONPATH": REPO, "TRTCACHE_CACHE_DIR": str(tmp_path / "cache")}  # a fresh download
-    result = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "verdicts", "--json", str(out)], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    # The verdicts are all this test reads: each failure stays as generation found it,
+    # unshrunk (launch/first_failure.py; selfcheck's mutant children do the same).
+    result = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "verdicts", "--json", str(out), *FIRST_FAILURE],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     print(result.stdout)
     data = json.loads(out.read_text())

@@ -18,6 +18,7 @@ import pytest
 
 from filelock import FileLock
 
+from pytest_trtcache.commands.selfcheck import FIRST_FAILURE
 from pytest_trtcache.mutants import MUTANTS
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -69,6 +70,36 @@ def test_each_mutant_is_killed_on_every_clause_it_names(selfcheck: dict[str, Any
         assert row["verdicts"][clause] == "killed", (
             f"mutant {name} survived clause {clause}: outcomes {row['outcomes'].get(clause)}\n{row['output_tail']}"
         )
+
+
+TWO_BUGS = """
+from hypothesis import given, settings, strategies as st
+
+@settings(database=None, derandomize=True, report_multiple_bugs=True, max_examples=300, deadline=None)
+@given(st.integers(0, 10**6))
+def test_two_bugs(n):
+    if n > 1000:
+        raise ValueError(n)
+    if n % 2:
+        raise KeyError(n)
+"""
+
+
+def test_a_mutants_child_reports_every_failure_generation_finds_unshrunk(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """selfcheck's children (launch/first_failure.py): the search past the first failure
+    stays (both bugs), the shrink goes (a full run shrinks the ValueError to n=1001)."""
+    from hypothesis.internal.conjecture.engine import ConjectureRunner
+
+    from pytest_trtcache.launch import first_failure
+
+    assert any(callable(getattr(ConjectureRunner, n, None)) for n in first_failure.SHRINK_STEPS), "this hypothesis names its shrink step otherwise"
+    monkeypatch.setenv("PYTHONPATH", REPO)
+    pytester.makepyfile(test_two=TWO_BUGS)
+    full = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert "Hypothesis found 2 distinct failures" in full.stdout.str() and "ValueError: 1001" in full.stdout.str(), full.stdout.str()[-3000:]
+    unshrunk = pytester.runpytest_subprocess("-p", "no:cacheprovider", *FIRST_FAILURE)
+    out = unshrunk.stdout.str()
+    assert "Hypothesis found 2 distinct failures" in out and "ValueError: 1001" not in out, out[-3000:]
 
 
 def module_patches(source: str, filename: str) -> list[str]:

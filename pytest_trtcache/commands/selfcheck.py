@@ -22,6 +22,10 @@ from pytest_trtcache.report.records import Outcome, Report, TestRecord
 from pytest_trtcache.report.schema import ReportError
 
 CONFORMANCE_DIR = Path(suite_dir())
+# A mutant's child asks only which clauses fail: hypothesis raises each failure as
+# generation found it instead of shrinking it (launch/first_failure.py). The reference's
+# run, and a mutant's second run where a clause survived the first, keep every phase.
+FIRST_FAILURE = ("-p", "pytest_trtcache.launch.first_failure")
 # A hang guard, not a speed bar: the whole suite against the reference takes ~2 min alone
 # here, over 5 min while CI's other tests and a mutant's child share the two cores.
 SUITE_TIMEOUT_S = 1800.0
@@ -108,6 +112,7 @@ class KillRow:
     skipped: str = ""  # why the mutant was not run (its runtimes are unavailable)
     verdicts: dict[str, str] = field(default_factory=dict)  # clause -> killed | survived | error
     error: str = ""  # why the child gave no verdict
+    full_run: bool = False  # measured again with shrinking (a clause survived the unshrunk run)
 
     @property
     def survivors(self) -> list[str]:
@@ -135,7 +140,11 @@ def kill_row(mutant: Any, extra_args: Sequence[str] = (), timeout: float = SUITE
         row.skipped = "; ".join(missing)
         return row
     try:
-        row.run = run_suite(f"mutant:{mutant.name}", mutant.clauses, extra_args, timeout=timeout)
+        row.run = run_suite(f"mutant:{mutant.name}", mutant.clauses, [*FIRST_FAILURE, *extra_args], timeout=timeout)
+        if not all(row.run.killed(c) for c in mutant.clauses):
+            # A kill without shrinking is a kill (the test failed on that clause's violation);
+            # a survivor is measured again with every phase, and that run's verdict stands.
+            row.full_run, row.run = True, run_suite(f"mutant:{mutant.name}", mutant.clauses, extra_args, timeout=timeout)
     except SuiteError as exc:  # no verdict (a crash, a hang): an error, never a kill
         row.error = str(exc)
         row.verdicts = {c: "error" for c in mutant.clauses}
@@ -241,6 +250,7 @@ def _row_json(row: KillRow) -> dict[str, Any]:
         "clauses": list(row.clauses),
         "skipped": row.skipped,
         "verdicts": row.verdicts,
+        "full_run": row.full_run,
         "outcomes": {c: files.to_json(row.run.outcomes(c)) for c in row.clauses} if row.run else {},
         # what a reader of a survivor needs: the child's own words
         "output_tail": row.run.output[-3000:] if row.run and row.survivors else "",

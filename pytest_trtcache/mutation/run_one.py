@@ -106,7 +106,10 @@ def _phase(tree: trees.Tree, tree_dir: str, clauses: list[str], workdir: str, na
     extra = ["-q", "-p", "no:randomly", "-p", "no:cacheprovider", *options.pop("extra", [])]
     options["known_gaps"] = tree.known_gaps
     if not baseline:
-        extra = ["-x", *extra, *[arg for nodeid in tree.deselect for arg in ("--deselect", nodeid)]]
+        # A kill is any failing test: -x stops at the first, and that test raises the failure
+        # generation found instead of shrinking it (launch/first_failure.py; which tests fail
+        # does not change, shrinking only starts once one has).
+        extra = ["-x", "-p", "pytest_trtcache.launch.first_failure", *extra, *[arg for nodeid in tree.deselect for arg in ("--deselect", nodeid)]]
     report = os.path.join(workdir, f"{name}.json")
     spec = SuiteRunSpec(target=tree.spec_in(tree_dir), clauses=clauses, report=report, extra=extra, cwd=workdir, **options)
     started = time.monotonic()
