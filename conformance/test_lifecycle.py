@@ -25,7 +25,7 @@ from pytest_trtcache.contract import spec
 from pytest_trtcache.contract.verdict import ClauseViolation
 from pytest_trtcache.lifecycle import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine, machine_for, run_machine
 from pytest_trtcache.plugin.known_gaps import known_gaps_for
-from pytest_trtcache.plugin.profiles import settings_of
+from pytest_trtcache.plugin.profiles import settings_for
 
 # A builtin from 3.11; hypothesis depends on the exceptiongroup backport before that.
 ExceptionGroups = getattr(builtins, "BaseExceptionGroup", None) or importlib.import_module("exceptiongroup").BaseExceptionGroup
@@ -45,8 +45,6 @@ HOSTILE_CLAUSES = ("S4", "H8", "H9", "A9", "S5", "S6", "X1", "X2", *HANDLE_CLAUS
 
 
 def _run(runtime, request, tmp_path_factory, machine, unchecked=frozenset()) -> None:
-    from hypothesis import settings
-
     if machine is HostileWorldMachine and request.config.getoption("trtcache_lifecycle_cross"):
         machine = CrossProcessMachine
     bound = machine_for(
@@ -58,8 +56,9 @@ def _run(runtime, request, tmp_path_factory, machine, unchecked=frozenset()) -> 
         unchecked=unchecked,
         tmp_dir_factory=lambda: str(tmp_path_factory.mktemp("lifecycle")),
     )
-    # Each violated clause is its own bug (lifecycle/violations.py), shrunk on its own.
-    profile = settings(settings_of(request.config), report_multiple_bugs=True)
+    # Each violated clause is its own bug (lifecycle/violations.py), shrunk on its own; a
+    # known gap's test stops at its first violation, unshrunk.
+    profile = settings_for(request.node)
     try:
         log = run_machine(bound, profile)
     except ExceptionGroups as found:

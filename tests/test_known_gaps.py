@@ -4,6 +4,8 @@ passing is reported; an entry that matches nothing is a warning and listed for t
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pytest_trtcache.plugin import options
@@ -120,3 +122,29 @@ def test_a_pattern_matches_a_parametrized_test_by_its_brackets_literally(pyteste
 def test_a_runtime_pair_entry_is_accepted(pytester: pytest.Pytester) -> None:
     result = _run(pytester, "C1 cpp->python\nH8\n*::test_s1_failing\n", "-W", "ignore::pytest_trtcache.plugin.known_gaps.KnownGapWarning")
     assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+
+
+def test_a_gapped_test_stops_at_its_first_violation_and_does_not_shrink(pytester: pytest.Pytester) -> None:
+    """A known gap costs no search: its machine runs without hypothesis's shrink phase (so
+    hypothesis stops at the first violation); the same test ungapped keeps every phase."""
+    pytester.makepyfile(test_gap_cost="""
+        import json
+        import pytest
+        from pytest_trtcache.plugin.profiles import settings_for
+
+        @pytest.mark.clause("A4")
+        @pytest.mark.parametrize("case", ["gapped", "open"])
+        def test_machine(request, case):
+            chosen = settings_for(request.node)
+            with open(f"{case}.json", "w") as f:
+                json.dump({"phases": [p.name for p in chosen.phases], "multiple": chosen.report_multiple_bugs}, f)
+            assert case == "open", "the gap's violation"
+    """)
+    pytester.path.joinpath("gaps.txt").write_text("test_gap_cost.py::test_machine?gapped?\n")
+    result = pytester.runpytest_subprocess("-p", "trtcache", "-p", "no:cacheprovider", "--trtcache-known-gaps=gaps.txt",
+                                           "--trtcache-allow-partial", "test_gap_cost.py")
+    result.assert_outcomes(passed=1, xfailed=1)
+    gapped = json.loads(pytester.path.joinpath("gapped.json").read_text())
+    ungapped = json.loads(pytester.path.joinpath("open.json").read_text())
+    assert "shrink" not in gapped["phases"] and gapped["multiple"] is False
+    assert "shrink" in ungapped["phases"] and ungapped["multiple"] is True

@@ -132,6 +132,11 @@ def check_runtimes(gaps: "Iterable[Gap]", runtime_ids: "Iterable[str]") -> None:
             raise ValueError(f"{gap.where}: {gap.runtime!r} in '{gap}' is not a runtime or runtime pair of this run (known: {', '.join(known)})")
 
 
+def gapped(item: pytest.Item) -> bool:
+    """Whether a known-gaps entry matched this test (its failure is expected)."""
+    return any(key == PROPERTY for key, _ in item.user_properties)
+
+
 def known_gaps_for(config: pytest.Config, runtime_id: str) -> frozenset[str]:
     """Clauses the known-gaps file lists for ``runtime_id`` (or for every runtime)."""
     from pytest_trtcache.plugin.keys import KNOWN_GAPS_KEY

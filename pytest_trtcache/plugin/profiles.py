@@ -10,6 +10,22 @@ from pytest_trtcache.lifecycle.profiles import BUDGETS, CI, DEV, PROFILES, THORO
 __all__ = ["BUDGETS", "CI", "DEV", "PROFILES", "THOROUGH", "chosen", "register", "settings_of"]
 
 
+def settings_for(item: Any) -> Any:
+    """The settings a test's state machine runs under: the profile's, reporting each
+    violated clause as its own bug; for a test a known-gaps entry matches, without the shrink
+    phase, so hypothesis stops at the first violation (the expected failure) and shrinks
+    nothing: a gap costs no search. A gapped test that passes still uses the whole budget,
+    so a gap that went stale is still found."""
+    from hypothesis import Phase, settings
+
+    from pytest_trtcache.plugin.known_gaps import gapped
+
+    profile = settings(settings_of(item.config), report_multiple_bugs=True)
+    if gapped(item):
+        return settings(profile, phases=[p for p in profile.phases if p is not Phase.shrink], report_multiple_bugs=False)
+    return profile
+
+
 def settings_of(config: Any) -> Any:
     """The chosen profile's ``hypothesis.settings``: what the suite's machines and
     ``@given`` tests take as their parent (``settings(parent=settings_of(config), ...)``)."""
