@@ -10,7 +10,28 @@ from .base import ATEXIT_TOKEN, PENDING_BYTES, NotObservable, Runtime, Surface, 
 from .upstream_shaped import UpstreamShapedPython, surface_of
 
 
-class ReferencePython(UpstreamShapedPython):
+class _ReferenceFeatures:
+    """The reference's runtimes share one module: its feature flags say which runtime a
+    test (``active``) or a child process (``activate_process``) runs."""
+
+    name: str
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[Runtime]:
+        from pytest_trtcache.reference.features import use_runtime
+
+        self.api
+        with use_runtime(self.name):
+            yield self
+
+    def activate_process(self) -> None:
+        from pytest_trtcache.reference.features import ENABLED_FEATURES
+
+        self.api
+        ENABLED_FEATURES.runtime = self.name
+
+
+class ReferencePython(_ReferenceFeatures, UpstreamShapedPython):
     """The reference python runtime, or a mutant of it (``package`` names the module)."""
 
     check_wrapper_at_start = False  # this project's wrapper (see Runtime.check_wrapper_at_start)
@@ -18,22 +39,8 @@ class ReferencePython(UpstreamShapedPython):
     def __init__(self, target: Target, package: str = "pytest_trtcache.reference") -> None:
         super().__init__(target, lambda: importlib.import_module(package))
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[Runtime]:
-        from pytest_trtcache.reference.features import use_runtime
 
-        self.api
-        with use_runtime("python"):
-            yield self
-
-    def activate_process(self) -> None:
-        from pytest_trtcache.reference.features import ENABLED_FEATURES
-
-        self.api
-        ENABLED_FEATURES.runtime = "python"
-
-
-class ReferenceCpp(Runtime):
+class ReferenceCpp(_ReferenceFeatures, Runtime):
     """The reference cpp runtime: the torchbind handle built from ``reference/csrc``.
 
     The facade, wrapper and at-exit helper are the package's own (``package`` names the
@@ -78,19 +85,6 @@ class ReferenceCpp(Runtime):
         surface.handle_class = cpp.handle_class(self.variant)
         return surface
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[Runtime]:
-        from pytest_trtcache.reference.features import use_runtime
-
-        self.api
-        with use_runtime("cpp"):
-            yield self
-
-    def activate_process(self) -> None:
-        from pytest_trtcache.reference.features import ENABLED_FEATURES
-
-        self.api
-        ENABLED_FEATURES.runtime = "cpp"
 
     def materialize(self, handle: Any, config: Any = None) -> None:
         from pytest_trtcache.reference import cpp
