@@ -181,4 +181,4 @@ def test_doctor_probes_the_compiler_by_compiling_a_file(tmp_path):
     out = subprocess.run([sys.executable, "-m", "pytest_trtcache.commands.cli", "doctor"], cwd=REPO, capture_output=True, text=True,
                          env={**os.environ, "CXX": str(fake)}, timeout=300)
     line = next(l for l in out.stdout.splitlines() if l.startswith("compiler"))
-    assert "missing" in line and "cannot compile a one-line C++17 file" in line, out.stdout
+    assert "MISSING" in line and "cannot compile a one-line C++17 file" in line, out.stdout

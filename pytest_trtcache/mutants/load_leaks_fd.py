@@ -15,7 +15,7 @@ class RuntimeCache(_Reference):
         if not target or not os.path.exists(target):
             return
         self.check_directory(target)
-        with _cache._locked(target):
+        with _cache.file_lock(target):
             f = os.fdopen(os.open(target, os.O_RDONLY), "rb", closefd=False)
             self.load_from_stream(f)
 
