@@ -26,7 +26,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _run(job: tuple[str, str, int, int, int, tuple[str, ...]]) -> tuple[str, str, int, float, dict[str, str]]:
-    """(target, runtime, examples, steps, seed, skip) -> (target, runtime, examples, seconds, findings)."""
+    """(target, runtime, examples, steps, seed, skip) -> (target, runtime, examples, seconds, findings).
+    ``runtime`` is the runtime of both sides, or ``TARGET>ORACLE`` (``cpp>python``: the
+    reference's C++ runtime judged against its python runtime)."""
     from hypothesis import HealthCheck, seed, settings
 
     from pytest_trtcache.differential.machine import run_differential
@@ -34,9 +36,10 @@ def _run(job: tuple[str, str, int, int, int, tuple[str, ...]]) -> tuple[str, str
 
     target, runtime, examples, steps, job_seed, skip = job
     profile = settings(max_examples=examples, stateful_step_count=steps, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    oracle = resolve("reference", role="oracle").runtime(runtime)
+    mine, _, theirs = runtime.partition(">")
+    oracle = resolve("reference", role="oracle").runtime(theirs or mine)
     start = time.monotonic()
-    found = seed(job_seed)(lambda: run_differential(resolve(target).runtime(runtime), oracle, profile, skip=skip))()
+    found = seed(job_seed)(lambda: run_differential(resolve(target).runtime(mine), oracle, profile, skip=skip, across_runtimes=bool(theirs)))()
     notes = {c: f"{v}\n" + "\n".join(getattr(v, "__notes__", [])) for c, v in found.items()}
     return target, runtime, examples, time.monotonic() - start, notes
 
@@ -49,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=5000, help="sequences per runtime of the reference against itself (default 5000)")
     parser.add_argument("--steps", type=int, default=20, help="steps per sequence at most (default 20)")
     parser.add_argument("--jobs", type=int, default=2, help="processes (default 2; 14 on a 16-core box)")
-    parser.add_argument("--runtimes", default="python,cpp", help="comma-separated (default python,cpp)")
+    parser.add_argument("--runtimes", default="python,cpp,cpp>python",
+                        help="comma-separated; R runs the reference's runtime R against itself, T>O the reference's runtime T against its runtime O (default python,cpp,cpp>python)")
     parser.add_argument("--mutants", action="store_true", help="also run each E-family zoo mutant, comparing its own clause")
     parser.add_argument("--mutant-examples", type=int, default=50, help="examples per mutant run (default 50, a trtcache-dev run's reach)")
     ns = parser.parse_args(argv)
@@ -82,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         n = sum(j[2] for j in jobs if j[1] == runtime)
         if not n:
             continue
-        print(f"reference vs reference, {runtime}: {n} examples, {'A DIFFERENCE' if runtime in differs else 'no difference'}; "
+        print(f"reference vs reference, {runtime.replace('>', ' against ')}: {n} examples, {'A DIFFERENCE' if runtime in differs else 'no difference'}; "
               f"{sum(per_runtime.get(runtime, [])):.0f} s summed over {len(per_runtime.get(runtime, []))} job(s)")
     for (target, runtime, examples, seconds, found), job in zip(results[len(jobs):], mutant_jobs):
         mutant = MUTANTS[target.split(":", 1)[1]]

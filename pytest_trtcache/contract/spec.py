@@ -89,7 +89,7 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("E6", _E, "`save()` and `load()` wait for the cache's file lock while another process holds it for a moment, as the reference does, instead of failing at once."),
     Clause("E7", _S, "every file and directory a call creates has the reference's permission bits (group and others' read and search bits aside, a declared freedom): nothing `save()` creates is writable by group or others."),
     Clause("E8", _E, "a tensor a caller passes to `deserialize()` is left unchanged, in every state."),
-    Clause("E9", _E, "`copy.copy` of a facade or a handle is independent of its original, as a pickle round trip is: a change to one never reaches the other."),
+    Clause("E9", _E, "`copy.copy` of a facade or of a python handle is independent of its original, as a deep copy and a pickle round trip of either are: a change to one never reaches the other."),
     Clause("E10", _E, "a call leaves in the sandbox only the files the reference leaves there (the cache file and its lock file), with the reference's bytes: no backup, marker or temp file."),
     Clause("E11", _E, "every public call returns what the reference returns for the same sequence: a value of the same type and value, or an exception of the same type (its message is free)."),
 )
@@ -133,6 +133,7 @@ FREEDOMS: tuple[Freedom, ...] = (
     Freedom("a temp file's name, and its existence while a save runs", "the oracle looks between calls; S4 and X1 judge the temp file, whose name is the implementation's"),
     Freedom("group and others' read and search bits of a created file or directory", "a runtime cache holds no secret; write bits are compared (E7)"),
     Freedom("the class, module and repr() of a facade or handle", "the oracle compares what one holds and does (its path, its bytes, a copy's independence), never its class's name; a value a call returns is compared by type and value (E11)"),
+    Freedom("`copy.copy` of a C++ (torchbind) handle", "torch's `ScriptObject.__copy__` wraps the same C++ object, which no torchbind class can change; the handle's deep copy and pickle, and every facade copy, are compared (E9)"),
     Freedom("a thread, descriptor or at-exit hook alive before the step", "only what the step itself leaves behind is compared"),
 )
 

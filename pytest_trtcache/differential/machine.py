@@ -70,9 +70,10 @@ class DifferentialMachine(RuleBasedStateMachine):
     @classmethod
     def reproduction(cls) -> str:
         """Code that binds this class under the name hypothesis prints (``state = <name>()``)."""
-        rt = cls.target_runtime
+        rt, oracle = cls.target_runtime, cls.reference_runtime
         skip = f", skip={sorted(cls.skip)!r}" if cls.skip else ""
-        return f"from pytest_trtcache.differential.machine import bind; {cls.__name__} = bind({rt.target.spec!r}, {rt.name!r}{skip})"
+        against = f", reference_runtime={oracle.name!r}" if oracle.name != rt.name else ""
+        return f"from pytest_trtcache.differential.machine import bind; {cls.__name__} = bind({rt.target.spec!r}, {rt.name!r}{skip}{against})"
 
     def _reproduce(self, clause: str) -> str:
         command = self.reproduce_command.format(clause=clause)
@@ -154,7 +155,9 @@ class DifferentialMachine(RuleBasedStateMachine):
         self.step(ops.serialize, obj)
 
     # copy.copy has rules of its own: the copy users reach for first, and the one a
-    # cheap __copy__ gets wrong (E9); deepcopy and pickle share one.
+    # cheap __copy__ gets wrong (E9); deepcopy and pickle share one. A torchbind handle's
+    # copy.copy is torch's ScriptObject.__copy__ (shares the C++ object): a freedom.
+    @precondition(lambda self: "cpp" not in (self.target_runtime.name, self.reference_runtime.name))
     @rule(target=objects, obj=objects)
     def shallow_copy_handle(self, obj: int) -> Any:
         return self._made(self.step(ops.copy_object, obj, "copy", True))
@@ -237,9 +240,12 @@ def differential_machine(
     base_dir: Optional[Callable[[], str]] = None,
     reproduce_command: str = "",
     lock_holder: Optional[LockHolder] = None,
+    across_runtimes: bool = False,
 ) -> type[DifferentialMachine]:
-    """A :class:`DifferentialMachine` bound to a target runtime and its oracle."""
-    if target.name != reference.name:
+    """A :class:`DifferentialMachine` bound to a target runtime and its oracle: the same
+    runtime of the reference, unless ``across_runtimes`` (the reference's C++ runtime
+    judged against its python runtime, which must not differ either)."""
+    if target.name != reference.name and not across_runtimes:
         raise ValueError(f"the oracle runs the runtime it is compared with: target {target.name!r}, reference {reference.name!r}")
     attrs: dict[str, Any] = {
         "target_runtime": target, "reference_runtime": reference, "skip": frozenset(skip),
@@ -250,11 +256,15 @@ def differential_machine(
     return type(f"Differential_{target.name}", (DifferentialMachine,), attrs)
 
 
-def bind(target: str, runtime: str, *, reference: str = "reference", skip: Iterable[str] = ()) -> type[DifferentialMachine]:
-    """The machine for ``target``'s runtime ``runtime`` against ``reference``'s, by spec."""
+def bind(
+    target: str, runtime: str, *, reference: str = "reference", skip: Iterable[str] = (), reference_runtime: Optional[str] = None,
+) -> type[DifferentialMachine]:
+    """The machine for ``target``'s runtime ``runtime`` against ``reference``'s (its
+    runtime ``reference_runtime``, by default the same), by spec."""
     from pytest_trtcache.targets import resolve
 
-    return differential_machine(resolve(target).runtime(runtime), resolve(reference, role="oracle").runtime(runtime), skip=skip)
+    oracle = resolve(reference, role="oracle").runtime(reference_runtime or runtime)
+    return differential_machine(resolve(target).runtime(runtime), oracle, skip=skip, across_runtimes=reference_runtime is not None)
 
 
 # A conformance run's size: this fraction of the profile's examples, at least
@@ -282,13 +292,14 @@ def run_differential(
     skip: Iterable[str] = (),
     base_dir: Optional[Callable[[], str]] = None,
     reproduce_command: str = "",
+    across_runtimes: bool = False,
 ) -> dict[str, ClauseViolation]:
     """Run the machine under ``settings``; return each clause's finding (shrunk on its
     own: every clause raises its own violation type, and hypothesis reports each bug).
     Anything that is not a finding (a harness error, a field the target does not expose)
     propagates."""
     holder = LockHolder().start()
-    machine = differential_machine(target, reference, skip=skip, base_dir=base_dir, reproduce_command=reproduce_command, lock_holder=holder)
+    machine = differential_machine(target, reference, skip=skip, base_dir=base_dir, reproduce_command=reproduce_command, lock_holder=holder, across_runtimes=across_runtimes)
     # Objects alive before the run are not the run's: frozen, the gc.collect() after each
     # drop costs microseconds instead of ~0.2 s with torch imported.
     gc.collect()
