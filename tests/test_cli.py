@@ -42,7 +42,7 @@ def test_selfcheck_fails_on_a_survivor_and_on_a_failing_reference(monkeypatch, c
     from pytest_trtcache.commands import selfcheck
     from pytest_trtcache.report.records import Outcome, Report, Target, TestRecord
 
-    def fake_row(mutant, extra_args=(), timeout=None):
+    def fake_row(mutant, extra_args=(), timeout=None, warm=None):
         row = selfcheck.KillRow(mutant.name, tuple(mutant.clauses))
         row.verdicts = {c: "survived" for c in mutant.clauses}
         return row
@@ -53,14 +53,14 @@ def test_selfcheck_fails_on_a_survivor_and_on_a_failing_reference(monkeypatch, c
     passing = selfcheck.SuiteRun("reference", None, 0, report(TestRecord.of("t", ["A3"], "python", Outcome.PASS)))
     monkeypatch.setattr(selfcheck, "kill_row", fake_row)
     monkeypatch.setattr(selfcheck, "run_suite", lambda target, **kw: passing)
-    assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
+    assert selfcheck.main(["--mutant", "del-keeps-token", "--spawn", "exec"]) == 1
     out = capsys.readouterr().out
     assert "del-keeps-token: SURVIVED A3" in out and "1 survived or errored: del-keeps-token" in out
 
     failing = selfcheck.SuiteRun("reference", None, 1, report(TestRecord.of("t", ["A3"], "python", Outcome.FAIL, step="drop", message="boom")))
-    monkeypatch.setattr(selfcheck, "kill_row", lambda m, extra_args=(), timeout=None: selfcheck.KillRow(m.name, tuple(m.clauses), verdicts={c: "killed" for c in m.clauses}))
+    monkeypatch.setattr(selfcheck, "kill_row", lambda m, extra_args=(), timeout=None, warm=None: selfcheck.KillRow(m.name, tuple(m.clauses), verdicts={c: "killed" for c in m.clauses}))
     monkeypatch.setattr(selfcheck, "run_suite", lambda target, **kw: failing)
-    assert selfcheck.main(["--mutant", "del-keeps-token"]) == 1
+    assert selfcheck.main(["--mutant", "del-keeps-token", "--spawn", "exec"]) == 1
     assert "the reference FAILED the suite:\n  t: fail: [A3] runtime python, step 'drop': boom" in capsys.readouterr().err
 
 

@@ -85,6 +85,23 @@ def test_two_bugs(n):
 """
 
 
+# The children whose verdict depends most on being a process of their own: an
+# interpreter-shutdown leak, a pickle loaded in another process, a save at exit.
+PARITY = ("pre-4362-del-only", "handle-pickles-lock", "double-save")
+
+
+def test_a_cold_child_reaches_the_verdicts_of_the_warm_fork(selfcheck: dict[str, Any]) -> None:
+    """selfcheck forks its children from a warm interpreter (launch/warm.py); started
+    cold, as ``--spawn exec`` does, the same mutants die on the same clauses."""
+    from pytest_trtcache.commands.selfcheck import kill_row
+
+    assert "forked from a warm interpreter" in selfcheck["stdout"], selfcheck["stdout"][:2000]
+    for name in PARITY:
+        forked = next(r for r in selfcheck["mutants"] if r["name"] == name)
+        cold = kill_row(MUTANTS[name])
+        assert (cold.verdicts, cold.error) == (forked["verdicts"], ""), f"{name}: cold {cold.verdicts} {cold.error[-2000:]}, forked {forked['verdicts']}"
+
+
 def test_a_mutants_child_reports_every_failure_generation_finds_unshrunk(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """selfcheck's children (launch/first_failure.py): the search past the first failure
     stays (both bugs), the shrink goes (a full run shrinks the ValueError to n=1001)."""

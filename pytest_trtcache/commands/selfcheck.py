@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 from pytest_trtcache.launch.suite import SuiteRunSpec, launch, suite_dir
+from pytest_trtcache.launch.warm import WarmSuites
+from pytest_trtcache.spawn.environment import child_env
 from pytest_trtcache.report import files, render
 from pytest_trtcache.report.records import Outcome, Report, TestRecord
 from pytest_trtcache.report.schema import ReportError
@@ -84,6 +86,7 @@ def run_suite(
     suite: Path = CONFORMANCE_DIR,
     env: Optional[dict[str, str]] = None,
     timeout: float = SUITE_TIMEOUT_S,
+    warm: Optional[WarmSuites] = None,
 ) -> SuiteRun:
     """Run ``suite`` against ``target`` in a child pytest; return its parsed JSON report."""
     clauses = tuple(clauses) if clauses else None
@@ -91,7 +94,7 @@ def run_suite(
         report_path = os.path.join(tmp, "report.json")
         spec = SuiteRunSpec(target=target, report=report_path, clauses=clauses or (), suite=str(suite), cwd=str(suite.parent),
                             extra=["-q", "-p", "no:randomly", f"--basetemp={os.path.join(tmp, 'base')}", *extra_args])
-        done = launch(spec, tmp, capture=True, timeout=timeout, env=env)
+        done = launch(spec, tmp, capture=True, timeout=timeout, env=env, warm=warm)
         if done.timed_out:
             raise SuiteError(f"target {target}: the suite did not finish in {timeout:.0f} s (killed; a hang?); its output so far:\n{done.output[-4000:]}")
         output = done.output
@@ -133,18 +136,18 @@ def unavailable_runtimes(mutant: Any) -> list[str]:
     return reasons
 
 
-def kill_row(mutant: Any, extra_args: Sequence[str] = (), timeout: float = SUITE_TIMEOUT_S) -> KillRow:
+def kill_row(mutant: Any, extra_args: Sequence[str] = (), timeout: float = SUITE_TIMEOUT_S, warm: Optional[WarmSuites] = None) -> KillRow:
     row = KillRow(mutant.name, tuple(mutant.clauses))
     missing = unavailable_runtimes(mutant)
     if missing:
         row.skipped = "; ".join(missing)
         return row
     try:
-        row.run = run_suite(f"mutant:{mutant.name}", mutant.clauses, [*FIRST_FAILURE, *extra_args], timeout=timeout)
+        row.run = run_suite(f"mutant:{mutant.name}", mutant.clauses, [*FIRST_FAILURE, *extra_args], timeout=timeout, warm=warm)
         if not all(row.run.killed(c) for c in mutant.clauses):
             # A kill without shrinking is a kill (the test failed on that clause's violation);
             # a survivor is measured again with every phase, and that run's verdict stands.
-            row.full_run, row.run = True, run_suite(f"mutant:{mutant.name}", mutant.clauses, extra_args, timeout=timeout)
+            row.full_run, row.run = True, run_suite(f"mutant:{mutant.name}", mutant.clauses, extra_args, timeout=timeout, warm=warm)
     except SuiteError as exc:  # no verdict (a crash, a hang): an error, never a kill
         row.error = str(exc)
         row.verdicts = {c: "error" for c in mutant.clauses}
@@ -155,11 +158,12 @@ def kill_row(mutant: Any, extra_args: Sequence[str] = (), timeout: float = SUITE
 
 def kill_matrix(
     mutants: Sequence[Any], pool: Executor, extra_args: Sequence[str] = (), timeout: float = SUITE_TIMEOUT_S,
-    on_row: Optional[Callable[[int, KillRow], None]] = None,
+    on_row: Optional[Callable[[int, KillRow], None]] = None, warm: Optional[WarmSuites] = None,
 ) -> list[KillRow]:
-    """One row per mutant, in the order given, its child run on ``pool``; ``on_row`` sees
-    each row as it finishes, with how many have (progress)."""
-    futures = {pool.submit(kill_row, m, extra_args, timeout): i for i, m in enumerate(mutants)}
+    """One row per mutant, in the order given, its child run on ``pool`` (forked from
+    ``warm`` when given); ``on_row`` sees each row as it finishes, with how many have
+    (progress)."""
+    futures = {pool.submit(kill_row, m, extra_args, timeout, warm): i for i, m in enumerate(mutants)}
     rows: list[Any] = [None] * len(mutants)
     for done, future in enumerate(as_completed(futures), 1):
         row = rows[futures[future]] = future.result()
@@ -198,6 +202,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--timeout", type=positive_int, default=int(SUITE_TIMEOUT_S), metavar="S",
                         help=f"kill a child pytest after S seconds and count it an error (default {SUITE_TIMEOUT_S:.0f}: a hang guard)")
     parser.add_argument("--json", metavar="PATH", help="also write the verdicts as JSON (the reference's problems, each mutant's row)")
+    parser.add_argument("--spawn", choices=("auto", "fork", "exec"), default="auto",
+                        help="how each child pytest starts: forked from one warm interpreter (torch, pytest and hypothesis imported once), "
+                             "or exec'd cold; auto (default) forks where that is safe and says why not where it is not")
     ns = parser.parse_args(argv)
     unknown = [n for n in ns.mutant if n not in MUTANTS]
     if unknown:
@@ -211,18 +218,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"{m.name:<32} {','.join(m.clauses):<10} {'+'.join(m.runtimes):<11} {m.origin}")
         return 0
 
-    print(f"trtcache selfcheck: the reference and {len(mutants)} mutant(s), {ns.workers} child pytest run(s) at a time", flush=True)
-
     def progress(done: int, row: KillRow) -> None:
         print(f"[{done}/{len(mutants)}] {_row_line(row)}", flush=True)
 
-    with ThreadPoolExecutor(max_workers=ns.workers) as pool:
-        reference = pool.submit(run_suite, "reference", timeout=ns.timeout)  # first: the longest child
-        table = kill_matrix(mutants, pool, timeout=ns.timeout, on_row=progress)
+    with tempfile.TemporaryDirectory(prefix="trtcache-selfcheck-warm-") as workdir:
+        warm = _warm_suites(ns.spawn, workdir)
+        if warm is None and ns.spawn == "fork":
+            return 7
+        how = "forked from a warm interpreter" if warm else "each started cold"
+        print(f"trtcache selfcheck: the reference and {len(mutants)} mutant(s), {ns.workers} child pytest run(s) at a time, {how}", flush=True)
         try:
-            ref_problems = reference_problems(reference.result())
-        except SuiteError as exc:
-            ref_problems = [str(exc)]
+            with ThreadPoolExecutor(max_workers=ns.workers) as pool:
+                reference = pool.submit(run_suite, "reference", timeout=ns.timeout, warm=warm)  # first: the longest child
+                table = kill_matrix(mutants, pool, timeout=ns.timeout, on_row=progress, warm=warm)
+                try:
+                    ref_problems = reference_problems(reference.result())
+                except SuiteError as exc:
+                    ref_problems = [str(exc)]
+        finally:
+            if warm is not None:
+                warm.close()
 
     print("\n" + format_matrix(table) + "\n")
     survivors = [r for r in table if r.survivors]
@@ -242,6 +257,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if ns.json:
         files.write_json(ns.json, {"reference": {"problems": ref_problems}, "errors": errors, "mutants": [_row_json(r) for r in table]})
     return 1 if ref_problems or survivors else 0
+
+
+def _warm_suites(mode: str, workdir: str) -> Optional[WarmSuites]:
+    """The warm interpreter the children fork from (``None``: they start cold). Where fork
+    is unsafe, ``auto`` says so and goes cold; ``fork`` says so and gives up."""
+    if mode == "exec":
+        return None
+    warm = WarmSuites(workdir, child_env(first=[os.path.dirname(CONFORMANCE_DIR)]))
+    why = warm.start()
+    if why is None:
+        return warm
+    print(f"trtcache selfcheck: cannot fork the child pytest runs ({why}); "
+          + ("each starts cold instead" if mode == "auto" else "--spawn fork gives up (exit 7)"), file=sys.stderr, flush=True)
+    return None
 
 
 def _row_json(row: KillRow) -> dict[str, Any]:

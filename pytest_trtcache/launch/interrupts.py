@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import subprocess
 import threading
 from typing import Any, Iterator, Optional
 
@@ -22,7 +21,7 @@ GRACE_S = 60.0
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _lock = threading.Lock()
-_live: set["subprocess.Popen[Any]"] = set()
+_live: set[Any] = set()
 _received: list[int] = []
 
 
@@ -44,14 +43,15 @@ def raise_if_interrupted() -> None:
         raise Interrupted(_received[0])
 
 
-def register(proc: "subprocess.Popen[Any]") -> None:
+def register(proc: Any) -> None:
+    """Forward signals to ``proc``'s group (anything with a ``pid``: a ``Popen``, a forked child)."""
     with _lock:
         _live.add(proc)
     if _received:  # the signal came while it started
         kill_group(proc.pid, _received[0])
 
 
-def unregister(proc: "subprocess.Popen[Any]") -> None:
+def unregister(proc: Any) -> None:
     with _lock:
         _live.discard(proc)
 

@@ -20,13 +20,16 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from pytest_trtcache.plugin.completeness import RUN_RECORD_ENV
 from pytest_trtcache.spawn.environment import child_env
 from pytest_trtcache.spawn.groups import group_alive, kill_group
 
 from . import interrupts
+
+if TYPE_CHECKING:
+    from .warm import WarmSuites
 
 #: the directory that holds ``pytest_trtcache``: a checkout, or site-packages
 IMPORT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -132,16 +135,29 @@ def pytest_args(spec: SuiteRunSpec, workdir: str) -> list[str]:
 
 
 def launch(spec: SuiteRunSpec, workdir: str, *, capture: bool = False, timeout: Optional[float] = None,
-           env: Optional[Mapping[str, str]] = None) -> SuiteExit:
+           env: Optional[Mapping[str, str]] = None, warm: Optional["WarmSuites"] = None) -> SuiteExit:
     """Run the child pytest and wait for it. Past ``timeout`` it is killed with its group
     (``timed_out``); after a forwarded SIGINT/SIGTERM, :class:`~.interrupts.Interrupted`
-    is raised once it and its group have exited."""
+    is raised once it and its group have exited. With ``warm`` (captured runs only) the
+    child is forked from that warm interpreter instead of started cold (:mod:`.warm`)."""
     interrupts.raise_if_interrupted()
-    out = subprocess.PIPE if capture else None
     record = os.path.join(workdir, "run-record.json")
     child = child_env(env, first=[IMPORT_ROOT, os.path.dirname(spec.suite)])  # the suite's parent first: the checkout's conformance
     child[RUN_RECORD_ENV] = record
-    proc = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args(spec, workdir)], cwd=spec.cwd, stdout=out, stderr=out,
+    args = pytest_args(spec, workdir)
+    if warm is not None and capture:
+        forked = warm.run(args, spec.cwd, child, os.path.join(workdir, "output.txt"), timeout)
+        interrupts.register(forked)
+        try:
+            returncode, output, timed_out = forked.wait()
+            _wait_for_group(forked.pid)
+        finally:
+            interrupts.unregister(forked)
+        interrupts.raise_if_interrupted()
+        returncode, problem = judged(returncode, record)
+        return SuiteExit(returncode, output, timed_out, problem)
+    out = subprocess.PIPE if capture else None
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=spec.cwd, stdout=out, stderr=out,
                             text=True, env=child, start_new_session=True)
     interrupts.register(proc)
     timed_out = False

@@ -14,6 +14,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any, Optional
 
@@ -51,15 +52,20 @@ class _Lines:
 
 
 class ForkServer:
-    """Client of one warm server process."""
+    """Client of one warm server process. Threads may share it: one reads the server's
+    replies at a time, in short slices, and keeps every exit it reads for its waiter."""
 
     START_TIMEOUT_S = 300.0
+    SLICE_S = 0.1  # how long one waiter reads before letting another look
 
-    def __init__(self, preload: list[str], log_path: str, imports: tuple[str, ...] = ()) -> None:
-        self.preload, self.log_path, self.imports = preload, log_path, imports
+    def __init__(self, preload: list[str], log_path: str, imports: tuple[str, ...] = (), warm: tuple[str, ...] = (),
+                 env: Optional[dict[str, str]] = None) -> None:
+        self.preload, self.log_path, self.imports, self.warm = preload, log_path, imports, warm
+        self.env = env
         self.proc: Optional[subprocess.Popen[bytes]] = None
         self._lines: Optional[_Lines] = None
         self._exits: dict[int, int] = {}  # pid -> exit status, read while waiting for another
+        self._reading = threading.Lock()
 
     def start(self) -> Optional[str]:
         """Start the server; return why forking it is unsafe, or ``None``."""
@@ -68,8 +74,11 @@ class ForkServer:
             args += ["--preload", spec]
         for module in self.imports:
             args += ["--import", module]
+        for module in self.warm:
+            args += ["--warm", module]
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=child_env(), start_new_session=True)
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=self.env or child_env(),
+                                         start_new_session=True)
         self._lines = _Lines(self.proc.stdout.fileno())
         ready = self._lines.read(self.START_TIMEOUT_S)
         if ready is None:
@@ -81,16 +90,17 @@ class ForkServer:
         """A child running ``entry(arg)`` with its output in those files; its pid."""
         assert self.proc is not None and self.proc.stdin is not None
         request = {"entry": entry, "arg": arg, "stdout": stdout, "stderr": stderr}
-        self.proc.stdin.write((json.dumps(request) + "\n").encode())
-        self.proc.stdin.flush()
-        while True:
-            reply = self._read(self.START_TIMEOUT_S)
-            if reply is None:
-                raise ServerError("the fork server did not answer a request")
-            if "unsafe" in reply:
-                raise ForkUnsafe(reply["unsafe"])
-            if "status" not in reply:
-                return reply["pid"]
+        with self._reading:  # the request and its answer: no other thread reads in between
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+            while True:
+                reply = self._read(self.START_TIMEOUT_S)
+                if reply is None:
+                    raise ServerError("the fork server did not answer a request")
+                if "unsafe" in reply:
+                    raise ForkUnsafe(reply["unsafe"])
+                if "status" not in reply:
+                    return reply["pid"]
 
     def _read(self, timeout: Optional[float]) -> Optional[dict[str, Any]]:
         assert self._lines is not None
@@ -101,21 +111,25 @@ class ForkServer:
 
     def poll(self, pid: int) -> Optional[int]:
         """The child's exit status if it has exited (and was reaped), else ``None``."""
-        while pid not in self._exits and self._read(0) is not None:
-            pass
-        return self._exits.get(pid)
+        with self._reading:
+            while pid not in self._exits and self._read(0) is not None:
+                pass
+            return self._exits.get(pid)
 
     def wait(self, pid: int, timeout: Optional[float]) -> tuple[int, bool]:
         """(exit status, killed after ``timeout``); a child past it is killed with its group."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while pid not in self._exits:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if self._read(left) is None:
-                kill_group(pid, signal.SIGKILL)  # the server set the group before answering, so this is the child's
-                while pid not in self._exits:
-                    self._read(None)  # the server reaps it and reports
-                return self._exits.pop(pid), True
-        return self._exits.pop(pid), False
+        killed = False
+        while True:
+            with self._reading:
+                if pid in self._exits:
+                    return self._exits.pop(pid), killed
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                if left == 0.0 and not killed:
+                    kill_group(pid, signal.SIGKILL)  # the server set the group before answering, so this is the child's
+                    killed, deadline = True, None  # the server reaps it and reports
+                    continue
+                self._read(self.SLICE_S if left is None else min(left, self.SLICE_S))
 
     def close(self) -> None:
         if self.proc is None:

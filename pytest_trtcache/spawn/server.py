@@ -51,8 +51,8 @@ def _send(out: IO[str], message: dict[str, Any]) -> None:
 WARM_LIBRARIES = ("torch", "filelock", "numpy")
 
 
-def _import_warm_libraries() -> None:
-    for name in WARM_LIBRARIES:
+def _import_warm_libraries(extra: tuple[str, ...] = ()) -> None:
+    for name in WARM_LIBRARIES + extra:
         try:
             importlib.import_module(name)
         except ImportError:
@@ -175,6 +175,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m pytest_trtcache.spawn.server")
     parser.add_argument("--preload", action="append", default=[], metavar="TARGET")
     parser.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE")
+    parser.add_argument("--warm", action="append", default=[], metavar="MODULE", help="a library imported before the freeze, like torch")
     args = parser.parse_args(argv)
     # The protocol gets private fds; fd 1 joins stderr so prints by preloaded code
     # cannot corrupt a reply.
@@ -183,7 +184,7 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     from pytest_trtcache.spawn import safety
 
-    _import_warm_libraries()
+    _import_warm_libraries(tuple(args.warm))
     gc.collect()
     gc.freeze()  # torch and the libraries only: see the module docstring
     skipped = _preload(args.preload, args.imports)
