@@ -1,7 +1,7 @@
 """``trtcache bench``: side-by-side costs of children, pairs, the plugin, the suite and
 the lifecycle machine (a benchmark, never a timed test).
 
-    trtcache bench [-n 10] [--examples 30] [--cross-examples 4] [--suite] [--json PATH] [--plot PATH]
+    trtcache bench [-n 10] [--examples 30] [--cross-examples 4] [--differential-examples N] [--suite] [--json PATH] [--plot PATH]
 
 Variants that are compared run interleaved in one loop (exec, fork, exec, fork, ...) so
 both see the same machine load; every figure carries its sample size ``n``. Figures:
@@ -18,6 +18,10 @@ both see the same machine load; every figure carries its sample size ``n``. Figu
   (:class:`~pytest_trtcache.spawn.channel.SpawnerChannel`) under each spawner;
 * ``lifecycle.*``: state-machine examples per second in-process and with the
   cross-process channel (forked children);
+* ``differential.*``: what the differential oracle's World costs (one snapshot after a
+  step that does nothing, in a sandbox holding what a sequence leaves), and its sequences
+  per second, the reference against itself, derandomized and sized as the conformance run
+  under ``trtcache-ci`` (:func:`pytest_trtcache.differential.machine.sized`);
 * ``suite.*`` (``--suite``): the conformance suite against ``reference``, sequential
   and with ``-n 2`` (one run each).
 """
@@ -284,6 +288,63 @@ def lifecycle_rates(figs: Figures, examples: int, cross_examples: int, steps: in
         spawner.close()
 
 
+# -- the differential oracle ------------------------------------------------------------
+def _nothing(side: Any) -> None:
+    """A step that does nothing: what remains of its cost is the World taken after it."""
+    return None
+
+
+def differential_costs(figs: Figures, n: int, examples: Optional[int], base: str) -> None:
+    from hypothesis import Phase, settings
+
+    from pytest_trtcache.differential import operations as ops
+    from pytest_trtcache.differential.lock_holder import LockHolder
+    from pytest_trtcache.differential.machine import run_differential, sized
+    from pytest_trtcache.differential.side import Side
+    from pytest_trtcache.lifecycle.profiles import CI, register
+    from pytest_trtcache.targets import resolve
+
+    runtime = resolve("reference", role="oracle").runtime("python")
+    holder = LockHolder().start()
+    try:
+        sandbox = os.path.join(base, "differential-world")
+        os.makedirs(sandbox)
+        side = Side(runtime, sandbox, holder)
+        # what a sequence's opening leaves: a facade with bytes saved into a nested
+        # directory and loaded back (the file, its lock), and two caller's streams
+        for operation, *args in ((ops.construct, "absolute", False), (ops.deserialize, 0, 1, "plain"), (ops.save, 0, "nested"),
+                                 (ops.load, 0, "nested"), (ops.open_stream, "file", 1), (ops.open_stream, "memory-blob", 2)):
+            side.step(operation, *args)
+        entries = len(side.step(_nothing).tree)
+        for _ in range(n):
+            t0 = time.perf_counter()
+            side.step(_nothing)
+            figs.add("differential.world_snapshot", time.perf_counter() - t0,
+                     note=f"one World after a step that does nothing (process, threads, fds, hooks, {len(side.streams)} streams, a sandbox of {entries} entries)")
+        side.step(ops.drop_all)
+    finally:
+        holder.close()
+
+    register()
+    profile = sized(settings.get_profile(CI))  # derandomized: every run draws the same sequences
+    if examples is not None:
+        profile = settings(profile, max_examples=examples)
+    made = [0]
+
+    def sandbox() -> str:
+        made[0] += 1
+        return tempfile.mkdtemp(dir=base, prefix="differential-")
+
+    start = time.perf_counter()
+    found = run_differential(runtime, resolve("reference", role="oracle").runtime("python"), settings(profile, phases=[Phase.generate]), base_dir=sandbox)
+    secs = time.perf_counter() - start
+    if found:
+        raise RuntimeError(f"the reference differs from itself: {sorted(found)}")
+    name = "differential.examples_per_s"
+    figs.add(name, made[0] / secs, unit="1/s", note=f"{made[0]} sequences of <= {profile.stateful_step_count} steps, the reference's python runtime against itself, derandomized ({CI}, sized as the conformance run)")
+    figs.data[name]["examples"] = made[0]
+
+
 # -- the conformance suite --------------------------------------------------------------
 def suite_costs(figs: Figures, base: str) -> None:
     for name, extra in (("sequential", []), ("xdist_2", ["-n", "2"])):
@@ -352,6 +413,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--examples", type=int, default=30, help="in-process lifecycle examples (default 30)")
     parser.add_argument("--cross-examples", type=int, default=4, help="cross-process lifecycle examples (default 4)")
     parser.add_argument("--steps", type=int, default=10, help="state-machine steps per example (default 10)")
+    parser.add_argument("--differential-examples", type=_samples, help="differential sequences (default: the conformance run's under trtcache-ci)")
     parser.add_argument("--suite", action="store_true", help="also time the conformance suite, sequential and -n 2 (minutes)")
     parser.add_argument("--json", help="write every figure with its values and sample size here")
     parser.add_argument("--plot", help="PNG of child and pair cost by spawner (needs matplotlib)")
@@ -367,6 +429,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ("plugin load", lambda: import_costs(figs, args.samples, base)),
             ("channel", lambda: channel_costs(figs, args.samples, base)),
             ("lifecycle", lambda: lifecycle_rates(figs, args.examples, args.cross_examples, args.steps, base)),
+            ("differential", lambda: differential_costs(figs, args.samples, args.differential_examples, base)),
         ] + ([("suite", lambda: suite_costs(figs, base))] if args.suite else [])
         for title, run in sections:
             print(f"trtcache bench: {title} ...", file=sys.stderr, flush=True)
