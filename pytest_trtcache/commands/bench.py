@@ -18,10 +18,7 @@ both see the same machine load; every figure carries its sample size ``n``. Figu
   (:class:`~pytest_trtcache.spawn.channel.SpawnerChannel`) under each spawner;
 * ``lifecycle.*``: state-machine examples per second in-process and with the
   cross-process channel (forked children);
-* ``differential.*``: what the differential oracle's World costs (one snapshot after a
-  step that does nothing, in a sandbox holding what a sequence leaves), and its sequences
-  per second, the reference against itself, derandomized and sized as the conformance run
-  under ``trtcache-ci`` (:func:`pytest_trtcache.differential.machine.sized`);
+* ``differential.*``: one differential World, and sequences per second (:mod:`.bench_differential`);
 * ``suite.*`` (``--suite``): the conformance suite against ``reference``, sequential
   and with ``-n 2`` (one run each).
 """
@@ -39,6 +36,7 @@ import tempfile
 import time
 from typing import Any, Callable, Optional, Sequence
 
+from pytest_trtcache.commands import bench_differential
 from pytest_trtcache.launch.suite import IMPORT_ROOT as ROOT, SuiteRunSpec, launch
 from pytest_trtcache.spawn.environment import child_env
 
@@ -288,63 +286,6 @@ def lifecycle_rates(figs: Figures, examples: int, cross_examples: int, steps: in
         spawner.close()
 
 
-# -- the differential oracle ------------------------------------------------------------
-def _nothing(side: Any) -> None:
-    """A step that does nothing: what remains of its cost is the World taken after it."""
-    return None
-
-
-def differential_costs(figs: Figures, n: int, examples: Optional[int], base: str) -> None:
-    from hypothesis import Phase, settings
-
-    from pytest_trtcache.differential import operations as ops
-    from pytest_trtcache.differential.lock_holder import LockHolder
-    from pytest_trtcache.differential.machine import run_differential, sized
-    from pytest_trtcache.differential.side import Side
-    from pytest_trtcache.lifecycle.profiles import CI, register
-    from pytest_trtcache.targets import resolve
-
-    runtime = resolve("reference", role="oracle").runtime("python")
-    holder = LockHolder().start()
-    try:
-        sandbox = os.path.join(base, "differential-world")
-        os.makedirs(sandbox)
-        side = Side(runtime, sandbox, holder)
-        # what a sequence's opening leaves: a facade with bytes saved into a nested
-        # directory and loaded back (the file, its lock), and two caller's streams
-        for operation, *args in ((ops.construct, "absolute", False), (ops.deserialize, 0, 1, "plain"), (ops.save, 0, "nested"),
-                                 (ops.load, 0, "nested"), (ops.open_stream, "file", 1), (ops.open_stream, "memory-blob", 2)):
-            side.step(operation, *args)
-        entries = len(side.step(_nothing).tree)
-        for _ in range(n):
-            t0 = time.perf_counter()
-            side.step(_nothing)
-            figs.add("differential.world_snapshot", time.perf_counter() - t0,
-                     note=f"one World after a step that does nothing (process, threads, fds, hooks, {len(side.streams)} streams, a sandbox of {entries} entries)")
-        side.step(ops.drop_all)
-    finally:
-        holder.close()
-
-    register()
-    profile = sized(settings.get_profile(CI))  # derandomized: every run draws the same sequences
-    if examples is not None:
-        profile = settings(profile, max_examples=examples)
-    made = [0]
-
-    def sandbox() -> str:
-        made[0] += 1
-        return tempfile.mkdtemp(dir=base, prefix="differential-")
-
-    start = time.perf_counter()
-    found = run_differential(runtime, resolve("reference", role="oracle").runtime("python"), settings(profile, phases=[Phase.generate]), base_dir=sandbox)
-    secs = time.perf_counter() - start
-    if found:
-        raise RuntimeError(f"the reference differs from itself: {sorted(found)}")
-    name = "differential.examples_per_s"
-    figs.add(name, made[0] / secs, unit="1/s", note=f"{made[0]} sequences of <= {profile.stateful_step_count} steps, the reference's python runtime against itself, derandomized ({CI}, sized as the conformance run)")
-    figs.data[name]["examples"] = made[0]
-
-
 # -- the conformance suite --------------------------------------------------------------
 def suite_costs(figs: Figures, base: str) -> None:
     for name, extra in (("sequential", []), ("xdist_2", ["-n", "2"])):
@@ -421,15 +362,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     figs = Figures()
     load_before = os.getloadavg()
     started = time.time()
-    sections: list[tuple[str, Callable[[], None]]] = []
     with tempfile.TemporaryDirectory(prefix="trtcache-bench-") as base:
-        sections = [
+        sections: list[tuple[str, Callable[[], None]]] = [
             ("children and pairs", lambda: spawn_costs(figs, args.samples, base)),
             ("finalization split", lambda: finalization_split(figs, args.samples)),
             ("plugin load", lambda: import_costs(figs, args.samples, base)),
             ("channel", lambda: channel_costs(figs, args.samples, base)),
             ("lifecycle", lambda: lifecycle_rates(figs, args.examples, args.cross_examples, args.steps, base)),
-            ("differential", lambda: differential_costs(figs, args.samples, args.differential_examples, base)),
+            ("differential", lambda: bench_differential.differential_costs(figs, args.samples, args.differential_examples, base)),
         ] + ([("suite", lambda: suite_costs(figs, base))] if args.suite else [])
         for title, run in sections:
             print(f"trtcache bench: {title} ...", file=sys.stderr, flush=True)
