@@ -23,15 +23,16 @@ SAMPLED = [  # one value per round (-n)
     "finalization.exec_finalize", "finalization.exec_os_exit",
     "import.plugin_alone", "import.plugin_after_pytest",
     "pytest.trivial_with_trtcache", "pytest.trivial_without_trtcache", "pytest.plugin_load_delta",
+    "differential.world_snapshot",
 ]
-ONCE = ["fork.server_start", "lifecycle.in_process_examples_per_s", "lifecycle.cross_process_examples_per_s"]
+ONCE = ["fork.server_start", "lifecycle.in_process_examples_per_s", "lifecycle.cross_process_examples_per_s", "differential.examples_per_s"]
 
 
-@pytest.mark.slow  # about 30 s on 2 shared cores: real children, a fork server, the lifecycle machine
+@pytest.mark.slow  # about 30 s on 2 shared cores: real children, a fork server, the lifecycle and differential machines
 def test_bench_reports_every_figure_with_its_sample_size(tmp_path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "-m", "pytest_trtcache.commands.cli", "bench", "-n", "2", "--examples", "2", "--cross-examples", "1", "--steps", "3", "--json", str(out)],
+        [sys.executable, "-m", "pytest_trtcache.commands.cli", "bench", "-n", "2", "--examples", "2", "--cross-examples", "1", "--steps", "3", "--differential-examples", "2", "--json", str(out)],
         cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": REPO}, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-4000:]
@@ -42,7 +43,7 @@ def test_bench_reports_every_figure_with_its_sample_size(tmp_path) -> None:
         expected = 2 if name in SAMPLED else 1
         assert fig["n"] == len(fig["values"]) == expected, f"{name}: n={fig['n']}, {len(fig['values'])} values, expected {expected}"
         assert {"median", "p90", "unit", "note"} <= set(fig), name
-    for name in ("lifecycle.in_process_examples_per_s", "lifecycle.cross_process_examples_per_s"):
+    for name in ("lifecycle.in_process_examples_per_s", "lifecycle.cross_process_examples_per_s", "differential.examples_per_s"):
         assert figures[name]["examples"] >= 1, name  # the rate's own sample size: examples run
     assert set(report["goals"]) == {"fork pair / exec pair", "plugin load"}  # no --suite: no suite goal
     assert len(report["machine"]["loadavg_before"]) == 3

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+from typing import Optional
 
 import pytest
 from filelock import FileLock, Timeout
@@ -108,14 +109,14 @@ def test_a_recording_stream_logs_what_is_not_the_byte_transfer() -> None:
     assert stream_state(io.BytesIO(b"z")) == (0, False, b"z", ())
 
 
-def _run(target: str, skip: tuple[str, ...] = ()) -> dict[str, ClauseViolation]:
+def _run(target: str, skip: tuple[str, ...] = (), exercised: Optional[set[str]] = None, examples: int = 15, steps: int = 10) -> dict[str, ClauseViolation]:
     from hypothesis import HealthCheck, settings
 
     from pytest_trtcache.differential.machine import run_differential
     from pytest_trtcache.targets import resolve
 
-    profile = settings(max_examples=15, stateful_step_count=10, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
-    return run_differential(resolve(target).runtime("python"), resolve("reference", role="oracle").runtime("python"), profile, skip=skip)
+    profile = settings(max_examples=examples, stateful_step_count=steps, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    return run_differential(resolve(target).runtime("python"), resolve("reference", role="oracle").runtime("python"), profile, skip=skip, exercised=exercised)
 
 
 def test_the_reference_shows_no_difference_from_itself() -> None:
@@ -143,3 +144,62 @@ def test_a_one_way_stream_logs_a_reach_for_what_it_lacks() -> None:
     assert source.read(2) == b"xy"
     assert stream_state(sink) == (2, False, b"ab", ("flush (missing)",))
     assert stream_state(source) == (2, False, b"xyz", ("tell (missing)",))
+
+
+def test_a_target_lacking_a_call_is_never_driven_through_it_and_the_run_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/partial_target/no_runtime_cache.py: the reference without runtime_cache()."""
+    from pytest_trtcache.differential import operations as ops
+    from pytest_trtcache.targets import resolve
+
+    monkeypatch.syspath_prepend(os.path.dirname(os.path.abspath(__file__)))
+    exercised: set[str] = set()
+    assert _run("module:partial_target.no_runtime_cache", exercised=exercised) == {}
+    assert "runtime_cache_block" not in exercised and {"construct", "deserialize", "save", "load", "drop_all"} <= exercised
+    # every E clause has calls besides runtime_cache(): each is still observed
+    assert [c for c in ops.REVEALED_BY if ops.unexercised(c, exercised)] == []
+    # and a clause whose calls had all been missing would name what the target lacks
+    partial = resolve("module:partial_target.no_runtime_cache").runtime("python")
+    assert ops.lacks(partial, ops.runtime_cache_block) == "runtime_cache"
+    assert "runtime_cache_block (the target lacks runtime_cache)" in ops.unexercised("E2", set(), partial)
+
+
+def test_a_clause_none_of_whose_calls_did_anything_is_not_observed() -> None:
+    """One example of one step: the sequence's opening (a facade with a file: construct,
+    deserialize, save, load; a caller's stream) and one drawn call. At most one of the
+    clauses that own calls of their own (E1 streams, E6 the held lock, E9 copies) is reached."""
+    from pytest_trtcache.differential import operations as ops
+
+    exercised: set[str] = set()
+    assert _run("reference", exercised=exercised, examples=1, steps=1) == {}
+    unobserved = {c: ops.unexercised(c, exercised) for c in ops.REVEALED_BY if ops.unexercised(c, exercised)}
+    assert len(set(unobserved) & {"E1", "E6", "E9"}) >= 2 and set(unobserved) <= {"E1", "E6", "E9"}, unobserved
+    for clause, why in unobserved.items():
+        assert why.startswith(f"{clause}: none of the calls") and all(call.__name__ in why for call in ops.REVEALED_BY[clause])
+    # a call on a dropped object did nothing: it is not counted
+    assert ops.IDLE == (ops.DROPPED, ops.NO_PATH)
+
+
+def test_conformance_reports_an_unexercised_clause_as_not_observed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """conformance/test_differential.py: no finding and none of the clause's calls ran:
+    NotObservable (the report's NOT_OBSERVED), naming the calls; a finding comes first."""
+    from pytest_trtcache.targets import NotObservable, resolve
+
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conformance", "test_differential.py")
+    module_spec = importlib.util.spec_from_file_location("conformance_test_differential", path)
+    assert module_spec is not None and module_spec.loader is not None
+    conformance = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(conformance)
+
+    runtime = resolve("reference").runtime("python")
+    ran = {"construct", "deserialize", "save", "load", "drop_all"}
+    monkeypatch.setattr(conformance, "findings", lambda *a: ({}, ran))
+    with pytest.raises(NotObservable) as unobserved:
+        conformance.test_every_step_matches_the_reference(runtime, "E6", None, None)
+    assert unobserved.value.part == "save_under_lock / load_under_lock" and unobserved.value.runtime == runtime.id
+    conformance.test_every_step_matches_the_reference(runtime, "E8", None, None)  # deserialize ran: observed, no finding
+    finding = ClauseViolation("E6", "held lock", runtime="python")
+    monkeypatch.setattr(conformance, "findings", lambda *a: ({"E6": finding}, ran))
+    with pytest.raises(ClauseViolation):
+        conformance.test_every_step_matches_the_reference(runtime, "E6", None, None)

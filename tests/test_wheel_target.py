@@ -105,3 +105,19 @@ def test_an_unfetchable_requirement_says_which_and_how_to_point_at_a_file(cache_
     message = str(info.value)
     assert "could not fetch wheel for 'torch-tensorrt==2.13.0'" in message
     assert "--trtcache-target=wheel:/path/to/file.whl" in message
+
+
+
+# -- docs/contract.md's rows on a pathlib.Path, an existing directory and a FIFO, checked on
+# the real module (tests/_contract_audit.py), each in a child: one wheel's sources per process
+@needs_wheel
+@pytest.mark.parametrize("check", ["pathlib", "directory", "fifo"])
+def test_the_contract_audits_rows_hold_on_upstream(check, wheel_214, cache_dir, tmp_path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    child = subprocess.run(
+        [sys.executable, "-m", "tests._contract_audit", check, f"wheel:{wheel_214}", str(work)],
+        cwd=REPO, capture_output=True, text=True, env={**os.environ}, timeout=120,
+    )
+    assert child.returncode == 0, child.stdout[-3000:] + child.stderr[-3000:]
+    assert child.stdout.strip().endswith(f"{check}: as docs/contract.md says"), child.stdout

@@ -1,7 +1,7 @@
 """``trtcache bench``: side-by-side costs of children, pairs, the plugin, the suite and
 the lifecycle machine (a benchmark, never a timed test).
 
-    trtcache bench [-n 10] [--examples 30] [--cross-examples 4] [--suite] [--json PATH] [--plot PATH]
+    trtcache bench [-n 10] [--examples 30] [--cross-examples 4] [--differential-examples N] [--suite] [--json PATH] [--plot PATH]
 
 Variants that are compared run interleaved in one loop (exec, fork, exec, fork, ...) so
 both see the same machine load; every figure carries its sample size ``n``. Figures:
@@ -18,6 +18,7 @@ both see the same machine load; every figure carries its sample size ``n``. Figu
   (:class:`~pytest_trtcache.spawn.channel.SpawnerChannel`) under each spawner;
 * ``lifecycle.*``: state-machine examples per second in-process and with the
   cross-process channel (forked children);
+* ``differential.*``: one differential World, and sequences per second (:mod:`.bench_differential`);
 * ``suite.*`` (``--suite``): the conformance suite against ``reference``, sequential
   and with ``-n 2`` (one run each).
 """
@@ -35,6 +36,7 @@ import tempfile
 import time
 from typing import Any, Callable, Optional, Sequence
 
+from pytest_trtcache.commands import bench_differential
 from pytest_trtcache.launch.suite import IMPORT_ROOT as ROOT, SuiteRunSpec, launch
 from pytest_trtcache.spawn.environment import child_env
 
@@ -352,6 +354,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--examples", type=int, default=30, help="in-process lifecycle examples (default 30)")
     parser.add_argument("--cross-examples", type=int, default=4, help="cross-process lifecycle examples (default 4)")
     parser.add_argument("--steps", type=int, default=10, help="state-machine steps per example (default 10)")
+    parser.add_argument("--differential-examples", type=_samples, help="differential sequences (default: the conformance run's under trtcache-ci)")
     parser.add_argument("--suite", action="store_true", help="also time the conformance suite, sequential and -n 2 (minutes)")
     parser.add_argument("--json", help="write every figure with its values and sample size here")
     parser.add_argument("--plot", help="PNG of child and pair cost by spawner (needs matplotlib)")
@@ -359,14 +362,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     figs = Figures()
     load_before = os.getloadavg()
     started = time.time()
-    sections: list[tuple[str, Callable[[], None]]] = []
     with tempfile.TemporaryDirectory(prefix="trtcache-bench-") as base:
-        sections = [
+        sections: list[tuple[str, Callable[[], None]]] = [
             ("children and pairs", lambda: spawn_costs(figs, args.samples, base)),
             ("finalization split", lambda: finalization_split(figs, args.samples)),
             ("plugin load", lambda: import_costs(figs, args.samples, base)),
             ("channel", lambda: channel_costs(figs, args.samples, base)),
             ("lifecycle", lambda: lifecycle_rates(figs, args.examples, args.cross_examples, args.steps, base)),
+            ("differential", lambda: bench_differential.differential_costs(figs, args.samples, args.differential_examples, base)),
         ] + ([("suite", lambda: suite_costs(figs, base))] if args.suite else [])
         for title, run in sections:
             print(f"trtcache bench: {title} ...", file=sys.stderr, flush=True)

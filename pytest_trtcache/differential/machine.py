@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, precondition, rule, run_state_machine_as_test
 
 from pytest_trtcache.contract.verdict import ClauseViolation
-from pytest_trtcache.targets.base import LIVE_CACHE, Runtime
+from pytest_trtcache.targets.base import Runtime
 
 from . import operations as ops
 from .compare import compare
@@ -41,6 +41,7 @@ ExceptionGroups = getattr(builtins, "BaseExceptionGroup", None) or importlib.imp
 BLOB = st.sampled_from(range(len(ops.BLOBS)))
 DEEP = st.sampled_from(("deepcopy", "pickle"))
 MAX_STREAMS = 3  # caller's streams in one sequence: more adds steps, no new situation
+IDLE_OUTCOMES = tuple(("returned", ("str", idle)) for idle in ops.IDLE)  # a call that did nothing
 
 
 class DifferentialMachine(RuleBasedStateMachine):
@@ -50,6 +51,7 @@ class DifferentialMachine(RuleBasedStateMachine):
     reproduce_command: str = ""
     lock_holder: Optional[LockHolder] = None  # shared by a run (run_differential); else one per machine
     make_base: Callable[[], str] = staticmethod(lambda: tempfile.mkdtemp(prefix="trtcache-differential-"))
+    exercised: Optional[set[str]] = None  # a run's: the calls that did something on the target (ops.unexercised)
 
     facades = Bundle("facades")
     objects = Bundle("objects")  # facades and handles: what the handle-level calls take
@@ -84,6 +86,8 @@ class DifferentialMachine(RuleBasedStateMachine):
         self.history.append(call)
         expected = self.reference.step(operation, *args)
         observed = self.target.step(operation, *args)
+        if self.exercised is not None and observed.outcome not in IDLE_OUTCOMES:
+            self.exercised.add(operation.__name__)
         try:
             compare(
                 expected, observed, step=f"step {len(self.history)}: {call}", runtime=self.target_runtime.id,
@@ -130,18 +134,18 @@ class DifferentialMachine(RuleBasedStateMachine):
 
     # A call the target's surface cannot make is not drawn (a target without a handle
     # class, a context manager or a wrapper, a runtime that does not expose its live
-    # cache): the oracle compares what the target has.
-    def _has(self, *parts: str) -> bool:
-        api = self.target_runtime.api
-        return all(getattr(api, part) is not None for part in parts)
+    # cache): the oracle compares what the target has, and a clause none of whose calls
+    # ran is not observed (ops.unexercised).
+    def _can(self, call: Callable[..., Any]) -> bool:
+        return not ops.lacks(self.target_runtime, call)
 
-    @precondition(lambda self: self._has("handle_class"))
+    @precondition(lambda self: self._can(ops.new_handle))
     @rule(target=objects, path=st.sampled_from(ops.HANDLE_PATHS))
     def new_handle(self, path: str) -> Any:
         return self._made(self.step(ops.new_handle, path))
 
     # -- handle-level calls --------------------------------------------------------------
-    @precondition(lambda self: LIVE_CACHE in self.target_runtime.observes)
+    @precondition(lambda self: self._can(ops.add_kernel))
     @rule(obj=objects, key=st.sampled_from(ops.KERNELS))
     def add_kernel(self, obj: int, key: bytes) -> None:
         self.step(ops.add_kernel, obj, key)
@@ -201,7 +205,7 @@ class DifferentialMachine(RuleBasedStateMachine):
     def load_from_stream(self, facade: int, stream: int) -> None:
         self.step(ops.load_from_stream, facade, stream)
 
-    @precondition(lambda self: self._has("runtime_cache", "wrapper_class"))
+    @precondition(lambda self: self._can(ops.runtime_cache_block))
     @rule(where=st.sampled_from(ops.CM_PATHS), body=st.sampled_from(ops.CM_BODIES))
     def runtime_cache_block(self, where: str, body: str) -> None:
         self.step(ops.runtime_cache_block, where, body)
@@ -241,6 +245,7 @@ def differential_machine(
     reproduce_command: str = "",
     lock_holder: Optional[LockHolder] = None,
     across_runtimes: bool = False,
+    exercised: Optional[set[str]] = None,
 ) -> type[DifferentialMachine]:
     """A :class:`DifferentialMachine` bound to a target runtime and its oracle: the same
     runtime of the reference, unless ``across_runtimes`` (the reference's C++ runtime
@@ -249,7 +254,7 @@ def differential_machine(
         raise ValueError(f"the oracle runs the runtime it is compared with: target {target.name!r}, reference {reference.name!r}")
     attrs: dict[str, Any] = {
         "target_runtime": target, "reference_runtime": reference, "skip": frozenset(skip),
-        "reproduce_command": reproduce_command, "lock_holder": lock_holder,
+        "reproduce_command": reproduce_command, "lock_holder": lock_holder, "exercised": exercised,
     }
     if base_dir is not None:
         attrs["make_base"] = staticmethod(base_dir)
@@ -293,13 +298,18 @@ def run_differential(
     base_dir: Optional[Callable[[], str]] = None,
     reproduce_command: str = "",
     across_runtimes: bool = False,
+    exercised: Optional[set[str]] = None,
 ) -> dict[str, ClauseViolation]:
     """Run the machine under ``settings``; return each clause's finding (shrunk on its
     own: every clause raises its own violation type, and hypothesis reports each bug).
     Anything that is not a finding (a harness error, a field the target does not expose)
-    propagates."""
+    propagates. ``exercised``, when given, receives the names of the calls that did
+    something on the target (``operations.unexercised`` says which clauses none reached)."""
     holder = LockHolder().start()
-    machine = differential_machine(target, reference, skip=skip, base_dir=base_dir, reproduce_command=reproduce_command, lock_holder=holder, across_runtimes=across_runtimes)
+    machine = differential_machine(
+        target, reference, skip=skip, base_dir=base_dir, reproduce_command=reproduce_command, lock_holder=holder,
+        across_runtimes=across_runtimes, exercised=exercised,
+    )
     # Objects alive before the run are not the run's: frozen, the gc.collect() after each
     # drop costs microseconds instead of ~0.2 s with torch imported.
     gc.collect()

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import torch
 
 from pytest_trtcache.reference.kernels import encode, kernel_entry
-from pytest_trtcache.targets.base import NotObservable, bytes_of, tensor_of
+from pytest_trtcache.targets.base import LIVE_CACHE, NotObservable, bytes_of, tensor_of
 
 from .side import Side
 from .streams import ReadOnlySource, RecordingBytesIO, WriteOnlySink
@@ -244,3 +244,48 @@ def drop_all(side: Side) -> Any:
 
 # A step's outcome belongs to E11 unless its operation is about another clause's dimension.
 OUTCOME_OWNER = {copy_object: "E9", save_under_lock: "E6", load_under_lock: "E6"}
+
+# The target's public calls (open_stream is the harness making a caller's stream).
+CALLS = (
+    construct, new_handle, add_kernel, deserialize, serialize, save, load, save_to_stream, load_from_stream,
+    copy_object, drop, interpreter_exit, save_under_lock, load_under_lock, runtime_cache_block, drop_all,
+)
+# The calls that can show a difference in each E clause's dimension. Any call can start a
+# thread, open a descriptor, change a process setting, register a hook or create a file
+# (E2-E5, E7, E10); the others have calls of their own. A clause none of whose calls
+# did anything on the target in a whole run (the target lacks them, or the run never drew
+# them) was not observed: conformance/test_differential.py reports it so, never as a pass.
+REVEALED_BY: dict[str, tuple[Callable[..., Any], ...]] = {
+    "E1": (save_to_stream, load_from_stream),
+    "E2": CALLS, "E3": CALLS, "E4": CALLS, "E5": CALLS, "E7": CALLS, "E10": CALLS,
+    "E6": (save_under_lock, load_under_lock),
+    "E8": (deserialize,),
+    "E9": (copy_object,),
+    "E11": tuple(call for call in CALLS if call not in OUTCOME_OWNER),
+}
+# The parts of a target's surface a call needs: the machine draws it only where the target
+# has them all (a target without a handle class, a context manager or a wrapper).
+NEEDS: dict[Callable[..., Any], tuple[str, ...]] = {
+    new_handle: ("handle_class",),
+    runtime_cache_block: ("runtime_cache", "wrapper_class"),
+}
+IDLE = (DROPPED, NO_PATH)  # what a call on a dropped object, or a lock step with no path, returns: it did nothing
+
+
+def lacks(runtime: Any, call: Callable[..., Any]) -> str:
+    """What ``runtime``'s target lacks for ``call`` to be drawn ("" when nothing)."""
+    if call is add_kernel and LIVE_CACHE not in runtime.observes:
+        return "its live cache, exposed"
+    return " and ".join(part for part in NEEDS.get(call, ()) if getattr(runtime.api, part) is None)
+
+
+def unexercised(clause: str, exercised: Any, runtime: Any = None) -> str:
+    """Why ``clause`` was not observed when none of its calls is in ``exercised`` (the
+    names of the calls that did something on the target, ``runtime``'s), else ""."""
+    calls = REVEALED_BY[clause]
+    if any(call.__name__ in exercised for call in calls):
+        return ""
+    missing = [call.__name__ for call in calls]
+    if runtime is not None:
+        missing = [f"{name} (the target lacks {lacks(runtime, call)})" if lacks(runtime, call) else name for name, call in zip(missing, calls)]
+    return f"{clause}: none of the calls that can show it did anything on the target in this run: {', '.join(missing)}"

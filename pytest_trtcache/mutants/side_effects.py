@@ -1,9 +1,10 @@
 """The zoo's mutants that do *more* than the reference: an effect a caller sees beyond the
 cache (its stream, a file's mode, a copy, a lock, a thread, a descriptor, an at-exit hook,
-the process umask), owned by clauses E1-E11.
+the process umask, a call's return value), owned by clauses E1-E11.
 
 Written before the differential machine (:mod:`pytest_trtcache.differential`) that finds
-them: a mutation engine changes code that exists, it cannot add a side effect, so this class
+them, all but ``path-keeps-caller-pathlike`` (E11's), which reproduces the divergence the
+machine found in torch-tensorrt 2.14.0 (docs/verdicts.md): a mutation engine changes code that exists, it cannot add a side effect, so this class
 of bug never comes from cosmic-ray. :mod:`.catalog` registers each entry.
 """
 
@@ -87,5 +88,11 @@ SIDE_EFFECTS = (
         clauses=("E4",),
         origin="plausible: a private umask for the cache's files, never restored",
         description="save() changes the process umask",
+    ),
+    dict(
+        name="path-keeps-caller-pathlike",
+        clauses=("E11",),
+        origin="torch-tensorrt 2.14.0: the handle keeps the path as given, so RuntimeCache(pathlib.Path(p)).path is a PosixPath (annotated -> str)",
+        description="RuntimeCache(pathlib.Path(p)).path returns the caller's Path, where the reference returns str",
     ),
 )
