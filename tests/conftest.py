@@ -16,6 +16,17 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_trtcache.cachedir import ENV, cache_dir
 
     os.environ.setdefault(ENV, cache_dir(create=False))
+    # Under -n, tests that read one long shared run (the selfcheck fixture) go to one
+    # worker (xdist_group, below): with plain load scheduling the other worker takes some
+    # of them and sits on the fixture's lock for the whole run instead of testing.
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "selfcheck" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("selfcheck"))
 
 
 @pytest.fixture(autouse=True)
