@@ -23,10 +23,20 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.dist = "loadgroup"
 
 
+# Files whose tests each run whole suites in child processes (BENCHMARKS.md has their
+# cost), longest first. Under -n they start first, so the run does not end with one
+# worker finishing a long test while the other has nothing left to do.
+LONGEST_FIRST = ("test_zoo.py", "test_mutate.py", "test_lifecycle.py", "test_spawn.py", "test_install.py", "test_partial_targets.py",
+                 "test_verdicts.py", "test_ci_recipe.py", "test_upstream_layout.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "selfcheck" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("selfcheck"))
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    # Stable: within a file, and among the other files, the order stays as collected.
+    items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), "selfcheck" not in getattr(item, "fixturenames", ())))
 
 
 @pytest.fixture(autouse=True)
