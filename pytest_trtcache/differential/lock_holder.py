@@ -8,14 +8,19 @@ descriptor a step opened (E3).
 Whether a call waited is decided without a clock: the call runs while the helper holds
 the lock; a timer thread tells the helper to let go after ``HOLD_S``. If the call returns
 before the release was sent, it returned while the other process still held the lock
-(it gave up at once, or never asked for the lock); otherwise it returned after. The
-reference waits (``FileLock.acquire(timeout=10)``), so for it the answer never depends
-on how loaded the machine is.
+(it gave up at once); otherwise it returned after. A call that never opened the lock
+file (the kernel says so: an inotify watch on it, whatever language the implementation
+locks in) never asked for the lock, and returned while it was held however long it took.
+The reference either waits (``FileLock.acquire(timeout=10)``) or never asks (a load of
+a missing file), so for it the answer never depends on how loaded the machine is.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import os
 import subprocess
 import sys
 import threading
@@ -38,6 +43,39 @@ for line in sys.stdin:
         held = None
     print(command, flush=True)
 """
+
+
+IN_OPEN = 0x20
+IN_NONBLOCK = os.O_NONBLOCK
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+class OpenWatch:
+    """Whether anything opened ``path`` between :meth:`start` and :meth:`opened` (inotify)."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.fd = path, -1
+
+    def start(self) -> "OpenWatch":
+        fd = _libc.inotify_init1(IN_NONBLOCK | os.O_CLOEXEC)
+        if fd < 0 or _libc.inotify_add_watch(fd, os.fsencode(self.path), IN_OPEN) < 0:
+            errno = ctypes.get_errno()
+            if fd >= 0:
+                os.close(fd)
+            raise OSError(errno, f"cannot watch {self.path} for opens (inotify): {os.strerror(errno)}")
+        self.fd = fd
+        return self
+
+    def opened(self) -> bool:
+        try:
+            return bool(os.read(self.fd, 4096))
+        except BlockingIOError:
+            return False
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
 
 
 class LockHolder:
@@ -65,6 +103,7 @@ class LockHolder:
     @contextlib.contextmanager
     def holding(self, lock_path: str, hold_s: float = HOLD_S) -> Iterator["Wait"]:
         self._say(f"hold {lock_path}")
+        watch = OpenWatch(lock_path).start()  # after the helper's own open
         wait = Wait()
         mutex = threading.Lock()
         released = False
@@ -82,10 +121,12 @@ class LockHolder:
             yield wait
         finally:
             with mutex:  # decided before the release below can happen
-                wait.verdict = AFTER_RELEASE if released else WHILE_HELD
+                asked = watch.opened()
+                wait.verdict = AFTER_RELEASE if released and asked else WHILE_HELD
             timer.cancel()
             release()
             timer.join()  # no thread of ours outlives the step (E2)
+            watch.close()  # no descriptor of ours outlives the step (E3)
 
     def close(self) -> None:
         child, self._child = self._child, None
