@@ -39,7 +39,12 @@ def _run(job: tuple[str, str, int, int, int, tuple[str, ...]]) -> tuple[str, str
     mine, _, theirs = runtime.partition(">")
     oracle = resolve("reference", role="oracle").runtime(theirs or mine)
     start = time.monotonic()
-    found = seed(job_seed)(lambda: run_differential(resolve(target).runtime(mine), oracle, profile, skip=skip, across_runtimes=bool(theirs)))()
+    try:
+        found = seed(job_seed)(lambda: run_differential(resolve(target).runtime(mine), oracle, profile, skip=skip, across_runtimes=bool(theirs)))()
+    except Exception:  # not a finding (a flaky replay, a harness error): this job's failure, the others still report
+        import traceback
+
+        return target, runtime, examples, time.monotonic() - start, {"(no clause: the run raised)": traceback.format_exc()}
     notes = {c: f"{v}\n" + "\n".join(getattr(v, "__notes__", [])) for c, v in found.items()}
     return target, runtime, examples, time.monotonic() - start, notes
 
