@@ -82,7 +82,9 @@ COMMANDS = {
     # S5's savers wait for their start file: the moment the issue left them orphaned
     "run-exec": (["run", "--trtcache-spawn=exec", "--trtcache-allow-partial", "-k", "test_concurrent_savers"], b"pytest_trtcache.contract.faults:saver", "trtcache-run-"),
     "run-fork": (["run", "--trtcache-spawn=fork", "--trtcache-allow-partial", "-k", "test_concurrent_savers"], b"pytest_trtcache.spawn.server", "trtcache-run-"),
-    "selfcheck": (["selfcheck", "--mutant", "del-keeps-token", "-j", "1"], b"pytest_trtcache.spawn.server", "trtcache-selfcheck-"),
+    # a child pytest's own fork server (--preload TARGET), not selfcheck's warm one (--warm)
+    "selfcheck": (["selfcheck", "--mutant", "del-keeps-token", "-j", "1"], b"--preload", "trtcache-selfcheck-"),
+    "selfcheck-starting": (["selfcheck", "--mutant", "del-keeps-token", "-j", "1"], b"--warm", "trtcache-selfcheck-"),
 }
 
 

@@ -225,9 +225,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         warm = _warm_suites(ns.spawn, workdir)
         if warm is None and ns.spawn == "fork":
             return 7
-        how = "forked from a warm interpreter" if warm else "each started cold"
-        print(f"trtcache selfcheck: the reference and {len(mutants)} mutant(s), {ns.workers} child pytest run(s) at a time, {how}", flush=True)
         try:
+            how = "forked from a warm interpreter" if warm else "each started cold"
+            print(f"trtcache selfcheck: the reference and {len(mutants)} mutant(s), {ns.workers} child pytest run(s) at a time, {how}", flush=True)
             with ThreadPoolExecutor(max_workers=ns.workers) as pool:
                 reference = pool.submit(run_suite, "reference", timeout=ns.timeout, warm=warm)  # first: the longest child
                 table = kill_matrix(mutants, pool, timeout=ns.timeout, on_row=progress, warm=warm)

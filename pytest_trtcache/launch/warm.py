@@ -77,6 +77,9 @@ class WarmSuites:
             self.unsafe = self.server.start()
         except ServerError as exc:
             self.unsafe = str(exc)
+        except BaseException:  # a forwarded signal while it starts: it runs in its own session, so stop it here
+            self.server.close()
+            raise
         if self.unsafe:
             self.server.close()
         return self.unsafe
