@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import pytest
@@ -16,11 +17,26 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_trtcache.cachedir import ENV, cache_dir
 
     os.environ.setdefault(ENV, cache_dir(create=False))
-    # Under -n, tests that read one long shared run (the selfcheck fixture) go to one
-    # worker (xdist_group, below): with plain load scheduling the other worker takes some
-    # of them and sits on the fixture's lock for the whole run instead of testing.
-    if getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadgroup"
+
+
+#: files whose tests all read one long run that a fixture makes once per session
+ONE_WORKER = ("tests/test_zoo.py::",)
+
+if importlib.util.find_spec("xdist") is not None:
+
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+        """Under -n, the tests of a ONE_WORKER file go to one worker, every other test to
+        whichever worker is free: with plain load scheduling the other worker takes some
+        of test_zoo.py's tests and sits on the selfcheck fixture's lock for the whole run.
+        (xdist's own xdist_group mark does not group under pytest 9.2: it renames
+        ``item._nodeid``, which pytest 9 no longer reads.)"""
+        from xdist.scheduler import LoadScopeScheduling
+
+        class SharedRunsTogether(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                return next((prefix for prefix in ONE_WORKER if nodeid.startswith(prefix)), nodeid)
+
+        return SharedRunsTogether(config, log)  # type: ignore[arg-type]
 
 
 # Files whose tests each run whole suites in child processes (BENCHMARKS.md has their
@@ -31,9 +47,6 @@ LONGEST_FIRST = ("test_zoo.py", "test_mutate.py", "test_lifecycle.py", "test_spa
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "selfcheck" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("selfcheck"))
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     # Stable: within a file, and among the other files, the order stays as collected.
     items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), "selfcheck" not in getattr(item, "fixturenames", ())))
