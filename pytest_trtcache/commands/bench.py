@@ -1,7 +1,7 @@
 """``trtcache bench``: side-by-side costs of children, pairs, the plugin, the suite and
 the lifecycle machine (a benchmark, never a timed test).
 
-    trtcache bench [-n 10] [--examples 30] [--cross-examples 4] [--suite] [--json PATH] [--plot PATH]
+    trtcache bench [-n 10] [--examples 30] [--cross-examples 4] [--suite | --suite-only] [--json PATH] [--plot PATH]
 
 Variants that are compared run interleaved in one loop (exec, fork, exec, fork, ...) so
 both see the same machine load; every figure carries its sample size ``n``. Figures:
@@ -19,7 +19,11 @@ both see the same machine load; every figure carries its sample size ``n``. Figu
 * ``lifecycle.*``: state-machine examples per second in-process and with the
   cross-process channel (forked children);
 * ``suite.*`` (``--suite``): the conformance suite against ``reference``, sequential
-  and with ``-n 2`` (one run each).
+  and with ``-n 2`` (one run each); and with ``-n 2`` against the benchmark's vendor
+  package (:mod:`pytest_trtcache.commands.bench_vendor`): ``suite.vendor_passing`` (fixed),
+  ``suite.vendor_failing`` (three bugs), ``suite.vendor_gapped`` (the same bugs, the
+  hostile-world machine a known gap), with ``ratio.failing_over_passing`` and
+  ``ratio.gapped_over_failing``. ``--suite-only`` times these alone.
 """
 
 from __future__ import annotations
@@ -39,7 +43,16 @@ from pytest_trtcache.launch.suite import IMPORT_ROOT as ROOT, SuiteRunSpec, laun
 from pytest_trtcache.spawn.environment import child_env
 
 PROBE = "pytest_trtcache.commands.bench_probe"
-GOALS = {"fork pair / exec pair": "<= 1/6 (0.167)", "suite -n 2": "< 30 s", "plugin load": "< 50 ms"}
+GOALS = {
+    "fork pair / exec pair": "<= 1/6 (0.167)",
+    "suite -n 2": "< 30 s",
+    "plugin load": "< 50 ms",
+    "failing / passing vendor, -n 2": "<= 2",
+    "gapped / failing vendor, -n 2": "<= 1",
+}
+VENDOR = "module:pytest_trtcache.commands.bench_vendor"
+#: the known-gaps file of the gapped run: the hostile-world machine, by node id
+HOSTILE_GAP = "*test_lifecycle.py::*hostile*  # the benchmark's gapped run\n"
 
 
 class Figures:
@@ -297,6 +310,38 @@ def suite_costs(figs: Figures, base: str) -> None:
         figs.data[f"suite.{name}"]["failed"] = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
 
 
+def _suite_run(spec: SuiteRunSpec, base: str) -> tuple[float, str, list[str]]:
+    """One child suite: wall seconds, pytest's summary line, the tests that failed."""
+    start = time.perf_counter()
+    done = launch(spec, base, capture=True)
+    t = time.perf_counter() - start
+    lines = done.output.strip().splitlines()
+    tail = next((line for line in reversed(lines) if " in " in line and ("passed" in line or "failed" in line)), lines[-1] if lines else "")
+    return t, tail.strip("= "), [line for line in lines if line.startswith(("FAILED", "ERROR", "XFAIL"))]
+
+
+def vendor_costs(figs: Figures, base: str) -> None:
+    """The suite with ``-n 2`` against the benchmark vendor: fixed, with its three bugs,
+    and with those bugs and the hostile-world machine a known gap (one run each, in that
+    order, so the three see about the same load)."""
+    gaps = os.path.join(base, "hostile.gaps")
+    with open(gaps, "w", encoding="utf-8") as f:
+        f.write(HOSTILE_GAP)
+    runs = (
+        ("passing", "fixed", None, "the vendor fixed"),
+        ("failing", "buggy", None, "the vendor with a bug in pickling, the at-exit hook and saving"),
+        ("gapped", "buggy", gaps, "the same, the hostile-world machine a known gap"),
+    )
+    for name, module, known_gaps, what in runs:
+        spec = SuiteRunSpec(target=f"{VENDOR}.{module}", known_gaps=known_gaps, extra=["-q", "-rfEx", "-n", "2"], cwd=ROOT)
+        t, tail, failed = _suite_run(spec, base)
+        figs.add(f"suite.vendor_{name}", t, note=f"pytest conformance -n 2, {what}: {tail}")
+        figs.data[f"suite.vendor_{name}"]["failed"] = failed
+    passing, failing, gapped = (figs.data[f"suite.vendor_{n}"]["values"][-1] for n in ("passing", "failing", "gapped"))
+    figs.add("ratio.failing_over_passing", failing / passing, unit="x", note="suite.vendor_failing / suite.vendor_passing")
+    figs.add("ratio.gapped_over_failing", gapped / failing, unit="x", note="suite.vendor_gapped / suite.vendor_failing")
+
+
 # -- output -----------------------------------------------------------------------------
 def table(summary: dict[str, dict[str, Any]]) -> str:
     rows = ["| figure | n | median | p90 | unit | what |", "|---|---|---|---|---|---|"]
@@ -314,6 +359,10 @@ def goals(summary: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     if "suite.xdist_2" in summary:
         s = summary["suite.xdist_2"]["median"]
         out["suite -n 2"] = {"goal": GOALS["suite -n 2"], "measured": round(s, 1), "met": s < 30}
+    for name, key, bound in (("failing / passing vendor, -n 2", "ratio.failing_over_passing", 2.0), ("gapped / failing vendor, -n 2", "ratio.gapped_over_failing", 1.0)):
+        if key in summary:
+            r = summary[key]["median"]
+            out[name] = {"goal": GOALS[name], "measured": round(r, 2), "met": r <= bound}
     if "pytest.plugin_load_delta" in summary:
         d = summary["pytest.plugin_load_delta"]["median"]
         out["plugin load"] = {"goal": GOALS["plugin load"], "measured": round(d * 1000, 1), "met": d < 0.050}
@@ -352,7 +401,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--examples", type=int, default=30, help="in-process lifecycle examples (default 30)")
     parser.add_argument("--cross-examples", type=int, default=4, help="cross-process lifecycle examples (default 4)")
     parser.add_argument("--steps", type=int, default=10, help="state-machine steps per example (default 10)")
-    parser.add_argument("--suite", action="store_true", help="also time the conformance suite, sequential and -n 2 (minutes)")
+    parser.add_argument("--suite", action="store_true", help="also time the conformance suite, sequential and -n 2, and against the benchmark vendor (minutes)")
+    parser.add_argument("--suite-only", action="store_true", help="time the suites alone (no child, pair, plugin or lifecycle figures)")
     parser.add_argument("--json", help="write every figure with its values and sample size here")
     parser.add_argument("--plot", help="PNG of child and pair cost by spawner (needs matplotlib)")
     args = parser.parse_args(argv)
@@ -361,13 +411,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     started = time.time()
     sections: list[tuple[str, Callable[[], None]]] = []
     with tempfile.TemporaryDirectory(prefix="trtcache-bench-") as base:
-        sections = [
+        sections = [] if args.suite_only else [
             ("children and pairs", lambda: spawn_costs(figs, args.samples, base)),
             ("finalization split", lambda: finalization_split(figs, args.samples)),
             ("plugin load", lambda: import_costs(figs, args.samples, base)),
             ("channel", lambda: channel_costs(figs, args.samples, base)),
             ("lifecycle", lambda: lifecycle_rates(figs, args.examples, args.cross_examples, args.steps, base)),
-        ] + ([("suite", lambda: suite_costs(figs, base))] if args.suite else [])
+        ]
+        if args.suite or args.suite_only:
+            sections += [("suite", lambda: suite_costs(figs, base)), ("vendor suites", lambda: vendor_costs(figs, base))]
         for title, run in sections:
             print(f"trtcache bench: {title} ...", file=sys.stderr, flush=True)
             run()

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, precondition, rule, run_state_machine_as_test
 
 from pytest_trtcache.contract.verdict import ClauseViolation
+from pytest_trtcache.lifecycle.shrink_budget import bounded_shrink
 from pytest_trtcache.targets.base import LIVE_CACHE, Runtime
 
 from . import operations as ops
@@ -308,7 +309,9 @@ def run_differential(
         # No explain phase: it reruns every finding many times to say which lines ran,
         # where the finding names its clause, step and both Worlds already.
         phases = tuple(p for p in settings.phases if p is not Phase.explain)
-        run_state_machine_as_test(machine, settings=Settings(settings, report_multiple_bugs=True, phases=phases))
+        # Each finding's shrink is bounded by machine runs (lifecycle/shrink_budget.py).
+        with bounded_shrink():
+            run_state_machine_as_test(machine, settings=Settings(settings, report_multiple_bugs=True, phases=phases))
     except ExceptionGroups as group:
         if not all(isinstance(e, ClauseViolation) for e in group.exceptions):
             raise
