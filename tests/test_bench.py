@@ -70,7 +70,7 @@ def test_the_bench_vendor_is_a_module_target_in_two_states() -> None:
     targets, and the buggy one differs in pickling, the at-exit autosave and saving."""
     import pickle
 
-    from pytest_trtcache.commands.bench import VENDOR
+    from pytest_trtcache.commands.bench_suite import VENDOR
     from pytest_trtcache.commands.bench_vendor import buggy, fixed
     from pytest_trtcache.targets import resolve
 
