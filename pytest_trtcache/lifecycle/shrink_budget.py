@@ -1,8 +1,8 @@
 """A lifecycle machine's shrink, bounded by test calls (a budget per failure).
 
 Hypothesis bounds its shrink phase by time only (five minutes per run). A lifecycle
-step may write files, wait on a file lock, run threads or send an object to a child, so
-a failing machine used to spend that whole bound shrinking, per failing machine. Here
+step may write files, wait on a file lock, run threads or send an object to a child, and
+unbounded a failing machine spends that whole bound shrinking, per failing machine. Here
 each failure's shrink stops after :data:`SHRINK_CALLS` machine runs: the shrinker stops
 as it does when it stalls (hypothesis's ``StopShrinking``), keeps the smallest failing
 example found so far and prints it as usual. A count, not a clock: under the
@@ -10,8 +10,9 @@ derandomized ``trtcache-ci`` profile the printed example does not depend on the 
 
 Only the search is bounded, never what is checked: generation (the examples run, the
 clauses compared, the search past the first failure for other clauses) is the
-profile's, and every failure found is reported; only how small its printed example gets
-is bounded. Where a hypothesis release names the shrinker's hook otherwise, nothing is
+profile's, and every failure generation finds is reported; only how small its printed
+example gets is bounded (a failure that an unbounded shrink meets only while shrinking
+another one may go unmet: BENCHMARKS.md, "A failing run, a gapped run"). Where a hypothesis release names the shrinker's hook otherwise, nothing is
 replaced and shrinking is hypothesis's own (slower, the same verdicts).
 """
 
@@ -22,7 +23,7 @@ import contextvars
 from typing import Iterator, Optional
 
 #: machine runs one failure's shrink may make (each failure of a run its own budget)
-SHRINK_CALLS = 50
+SHRINK_CALLS = 100
 
 _budget: contextvars.ContextVar[Optional[int]] = contextvars.ContextVar("trtcache_shrink_calls", default=None)
 _installed: list[bool] = []
