@@ -49,3 +49,36 @@ def test_bench_reports_every_figure_with_its_sample_size(tmp_path) -> None:
     assert len(report["machine"]["loadavg_before"]) == 3
     for name in SAMPLED + ONCE:  # the table names every figure with its n
         assert f"| {name} | {figures[name]['n']} |" in result.stdout
+
+
+def test_the_vendor_suites_ratios_are_goals() -> None:
+    """``--suite`` tracks failing / passing and gapped / failing against the benchmark
+    vendor as goals (the ratios themselves are measured, never asserted)."""
+    from pytest_trtcache.commands.bench import goals
+
+    def fig(value: float) -> dict:
+        return {"median": value, "values": [value], "n": 1, "unit": "x", "note": "", "p90": value}
+
+    out = goals({"ratio.failing_over_passing": fig(1.5), "ratio.gapped_over_failing": fig(1.2)})
+    assert out == {
+        "failing / passing vendor, -n 2": {"goal": "<= 2", "measured": 1.5, "met": True},
+        "gapped / failing vendor, -n 2": {"goal": "<= 1", "measured": 1.2, "met": False},
+    }
+
+
+def test_the_bench_vendor_is_a_module_target_in_two_states() -> None:
+    """The benchmark's vendor: the fixed and the buggy module resolve as ``module:``
+    targets, and the buggy one differs in pickling, the at-exit autosave and saving."""
+    import pickle
+
+    from pytest_trtcache.commands.bench_suite import VENDOR
+    from pytest_trtcache.commands.bench_vendor import buggy, fixed
+    from pytest_trtcache.targets import resolve
+
+    for module in ("fixed", "buggy"):
+        assert resolve(f"{VENDOR}.{module}").spec == f"{VENDOR}.{module}"
+    pickle.dumps(fixed._RuntimeCacheHandle(""))
+    with pytest.raises(TypeError, match="pickle"):
+        pickle.dumps(buggy._RuntimeCacheHandle(""))
+    assert buggy.RuntimeCache._autosave_if_enabled is not fixed.RuntimeCache._autosave_if_enabled
+    assert buggy.RuntimeCache.write_file is not fixed.RuntimeCache.write_file

@@ -126,7 +126,8 @@ def test_a_runtime_pair_entry_is_accepted(pytester: pytest.Pytester) -> None:
 
 def test_a_gapped_test_stops_at_its_first_violation_and_does_not_shrink(pytester: pytest.Pytester) -> None:
     """A known gap costs no search: its machine runs without hypothesis's shrink phase (so
-    hypothesis stops at the first violation); the same test ungapped keeps every phase."""
+    hypothesis stops at the first violation); the same test ungapped keeps the shrink phase
+    (bounded by machine runs, lifecycle/shrink_budget.py). Neither runs the explain phase."""
     pytester.makepyfile(test_gap_cost="""
         import json
         import pytest
@@ -148,3 +149,4 @@ def test_a_gapped_test_stops_at_its_first_violation_and_does_not_shrink(pytester
     ungapped = json.loads(pytester.path.joinpath("open.json").read_text())
     assert "shrink" not in gapped["phases"] and gapped["multiple"] is False
     assert "shrink" in ungapped["phases"] and ungapped["multiple"] is True
+    assert "explain" not in gapped["phases"] + ungapped["phases"]

@@ -1,7 +1,7 @@
 """``trtcache bench``: side-by-side costs of children, pairs, the plugin, the suite and
 the lifecycle machine (a benchmark, never a timed test).
 
-    trtcache bench [-n 10] [--examples 30] [--cross-examples 4] [--differential-examples N] [--suite] [--json PATH] [--plot PATH]
+    trtcache bench [-n 10] [--examples 30] [--cross-examples 4] [--differential-examples N] [--suite | --suite-only] [--json PATH] [--plot PATH]
 
 Variants that are compared run interleaved in one loop (exec, fork, exec, fork, ...) so
 both see the same machine load; every figure carries its sample size ``n``. Figures:
@@ -20,7 +20,11 @@ both see the same machine load; every figure carries its sample size ``n``. Figu
   cross-process channel (forked children);
 * ``differential.*``: one differential World, and sequences per second (:mod:`.bench_differential`);
 * ``suite.*`` (``--suite``): the conformance suite against ``reference``, sequential
-  and with ``-n 2`` (one run each).
+  and with ``-n 2`` (one run each); and with ``-n 2`` against the benchmark's vendor
+  package (:mod:`pytest_trtcache.commands.bench_vendor`): ``suite.vendor_passing`` (fixed),
+  ``suite.vendor_failing`` (three bugs), ``suite.vendor_gapped`` (the same bugs, the
+  hostile-world machine a known gap), with ``ratio.failing_over_passing`` and
+  ``ratio.gapped_over_failing``. ``--suite-only`` times these alone.
 """
 
 from __future__ import annotations
@@ -36,12 +40,18 @@ import tempfile
 import time
 from typing import Any, Callable, Optional, Sequence
 
-from pytest_trtcache.commands import bench_differential
-from pytest_trtcache.launch.suite import IMPORT_ROOT as ROOT, SuiteRunSpec, launch
+from pytest_trtcache.commands import bench_differential, bench_plot
+from pytest_trtcache.commands.bench_suite import suite_costs, vendor_costs
 from pytest_trtcache.spawn.environment import child_env
 
 PROBE = "pytest_trtcache.commands.bench_probe"
-GOALS = {"fork pair / exec pair": "<= 1/6 (0.167)", "suite -n 2": "< 30 s", "plugin load": "< 50 ms"}
+GOALS = {
+    "fork pair / exec pair": "<= 1/6 (0.167)",
+    "suite -n 2": "< 30 s",
+    "plugin load": "< 50 ms",
+    "failing / passing vendor, -n 2": "<= 2",
+    "gapped / failing vendor, -n 2": "<= 1",
+}
 
 
 class Figures:
@@ -286,19 +296,6 @@ def lifecycle_rates(figs: Figures, examples: int, cross_examples: int, steps: in
         spawner.close()
 
 
-# -- the conformance suite --------------------------------------------------------------
-def suite_costs(figs: Figures, base: str) -> None:
-    for name, extra in (("sequential", []), ("xdist_2", ["-n", "2"])):
-        start = time.perf_counter()
-        done = launch(SuiteRunSpec(extra=["-q", "-rfE", *extra], cwd=ROOT), base, capture=True)
-        t = time.perf_counter() - start
-        lines = done.output.strip().splitlines()
-        tail = next((line for line in reversed(lines) if " in " in line and ("passed" in line or "failed" in line)), lines[-1] if lines else "")
-        figs.add(f"suite.{name}", t, note=f"pytest conformance {' '.join(extra)} against reference: {tail}")
-        # a timing is only comparable with the same outcome: keep which tests failed
-        figs.data[f"suite.{name}"]["failed"] = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
-
-
 # -- output -----------------------------------------------------------------------------
 def table(summary: dict[str, dict[str, Any]]) -> str:
     rows = ["| figure | n | median | p90 | unit | what |", "|---|---|---|---|---|---|"]
@@ -316,29 +313,14 @@ def goals(summary: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     if "suite.xdist_2" in summary:
         s = summary["suite.xdist_2"]["median"]
         out["suite -n 2"] = {"goal": GOALS["suite -n 2"], "measured": round(s, 1), "met": s < 30}
+    for name, key, bound in (("failing / passing vendor, -n 2", "ratio.failing_over_passing", 2.0), ("gapped / failing vendor, -n 2", "ratio.gapped_over_failing", 1.0)):
+        if key in summary:
+            r = summary[key]["median"]
+            out[name] = {"goal": GOALS[name], "measured": round(r, 2), "met": r <= bound}
     if "pytest.plugin_load_delta" in summary:
         d = summary["pytest.plugin_load_delta"]["median"]
         out["plugin load"] = {"goal": GOALS["plugin load"], "measured": round(d * 1000, 1), "met": d < 0.050}
     return out
-
-
-def plot(summary: dict[str, dict[str, Any]], path: str) -> Optional[str]:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return "matplotlib is not installed (pip install 'pytest-trtcache[bench]')"
-    names = [k for k in ("child.exec", "child.fork", "pair.exec", "pair.fork") if k in summary]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.boxplot([summary[k]["values"] for k in names])
-    ax.set_xticks(range(1, len(names) + 1), [f"{k}\n(n={summary[k]['n']})" for k in names])
-    ax.set_ylabel("seconds (wall)")
-    ax.set_title("cost of a child and of a pair, by spawner")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    return None
 
 
 def _samples(value: str) -> int:
@@ -355,7 +337,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--cross-examples", type=int, default=4, help="cross-process lifecycle examples (default 4)")
     parser.add_argument("--steps", type=int, default=10, help="state-machine steps per example (default 10)")
     parser.add_argument("--differential-examples", type=_samples, help="differential sequences (default: the conformance run's under trtcache-ci)")
-    parser.add_argument("--suite", action="store_true", help="also time the conformance suite, sequential and -n 2 (minutes)")
+    parser.add_argument("--suite", action="store_true", help="also time the conformance suite, sequential and -n 2, and against the benchmark vendor (minutes)")
+    parser.add_argument("--suite-only", action="store_true", help="time the suites alone (no child, pair, plugin, lifecycle or differential figures)")
     parser.add_argument("--json", help="write every figure with its values and sample size here")
     parser.add_argument("--plot", help="PNG of child and pair cost by spawner (needs matplotlib)")
     args = parser.parse_args(argv)
@@ -363,14 +346,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     load_before = os.getloadavg()
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="trtcache-bench-") as base:
-        sections: list[tuple[str, Callable[[], None]]] = [
+        sections: list[tuple[str, Callable[[], None]]] = [] if args.suite_only else [
             ("children and pairs", lambda: spawn_costs(figs, args.samples, base)),
             ("finalization split", lambda: finalization_split(figs, args.samples)),
             ("plugin load", lambda: import_costs(figs, args.samples, base)),
             ("channel", lambda: channel_costs(figs, args.samples, base)),
             ("lifecycle", lambda: lifecycle_rates(figs, args.examples, args.cross_examples, args.steps, base)),
             ("differential", lambda: bench_differential.differential_costs(figs, args.samples, args.differential_examples, base)),
-        ] + ([("suite", lambda: suite_costs(figs, base))] if args.suite else [])
+        ]
+        if args.suite or args.suite_only:
+            sections += [("suite", lambda: suite_costs(figs, base)), ("vendor suites", lambda: vendor_costs(figs, base))]
         for title, run in sections:
             print(f"trtcache bench: {title} ...", file=sys.stderr, flush=True)
             run()
@@ -387,7 +372,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"goal {name}: {g['goal']}, measured {g['measured']} -> {'met' if g['met'] else 'MISSED'}")
     print(f"load average before {load_before[0]:.1f}, after {report['machine']['loadavg_after'][0]:.1f} on {os.cpu_count()} cpus")
     if args.plot:
-        why = plot(summary, args.plot)
+        why = bench_plot.plot(summary, args.plot)
         if why:
             print(f"trtcache bench: no plot: {why}", file=sys.stderr)
     if args.json:

@@ -11,6 +11,7 @@ from hypothesis import settings as Settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from pytest_trtcache.lifecycle.base import MachineBase, RunLog
+from pytest_trtcache.lifecycle.shrink_budget import SHRINK_CALLS, bounded_shrink
 
 
 def dev_settings() -> Settings:
@@ -26,8 +27,11 @@ def dev_settings() -> Settings:
         return Settings.get_profile(profiles.DEV)
 
 
-def run_machine(machine: type[MachineBase], settings: Settings, log: Optional[RunLog] = None) -> RunLog:
+def run_machine(machine: type[MachineBase], settings: Settings, log: Optional[RunLog] = None, shrink_calls: Optional[int] = SHRINK_CALLS) -> RunLog:
     """Run ``machine`` as a test under ``settings``; returns the run's log.
+
+    Each failure's shrink makes at most ``shrink_calls`` machine runs
+    (:mod:`~pytest_trtcache.lifecycle.shrink_budget`; ``None``: hypothesis's own bound).
 
     A derandomized run (the trtcache-ci profile) starts from ``machine.ci_seed``: left to
     itself, hypothesis would seed it from the source of the code it runs, so that editing
@@ -38,7 +42,8 @@ def run_machine(machine: type[MachineBase], settings: Settings, log: Optional[Ru
     def factory() -> MachineBase:
         return machine(log)
 
-    run_state_machine_as_test(seed(machine.ci_seed)(factory) if settings.derandomize else factory, settings=settings)
+    with bounded_shrink(shrink_calls):
+        run_state_machine_as_test(seed(machine.ci_seed)(factory) if settings.derandomize else factory, settings=settings)
     return log
 
 

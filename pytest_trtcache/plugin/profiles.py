@@ -12,15 +12,19 @@ __all__ = ["BUDGETS", "CI", "DEV", "PROFILES", "THOROUGH", "chosen", "register",
 
 def settings_for(item: Any) -> Any:
     """The settings a test's state machine runs under: the profile's, reporting each
-    violated clause as its own bug; for a test a known-gaps entry matches, without the shrink
-    phase, so hypothesis stops at the first violation (the expected failure) and shrinks
-    nothing: a gap costs no search. A gapped test that passes still uses the whole budget,
-    so a gap that went stale is still found."""
+    violated clause as its own bug, without the explain phase (its line coverage names the
+    harness's lines, not the target's, and traces every replay of a failing example); for
+    a test a known-gaps entry matches, without the shrink phase either, so hypothesis stops
+    at the first violation (the expected failure) and shrinks nothing: a gap costs no
+    search. A gapped test that passes still uses the whole budget, so a gap that went
+    stale is still found. Each failure's shrink is bounded by machine runs
+    (:mod:`pytest_trtcache.lifecycle.shrink_budget`)."""
     from hypothesis import Phase, settings
 
     from pytest_trtcache.plugin.known_gaps import gapped
 
-    profile = settings(settings_of(item.config), report_multiple_bugs=True)
+    parent = settings_of(item.config)
+    profile = settings(parent, report_multiple_bugs=True, phases=[p for p in parent.phases if p is not Phase.explain])
     if gapped(item):
         return settings(profile, phases=[p for p in profile.phases if p is not Phase.shrink], report_multiple_bugs=False)
     return profile
