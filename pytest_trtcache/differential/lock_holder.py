@@ -57,6 +57,8 @@ class OpenWatch:
         self.path, self.fd = path, -1
 
     def start(self) -> "OpenWatch":
+        if not hasattr(_libc, "inotify_init1"):
+            raise OSError(f"E6 needs inotify (Linux) to tell whether a step opened {self.path}; this C library has none")
         fd = _libc.inotify_init1(IN_NONBLOCK | os.O_CLOEXEC)
         if fd < 0 or _libc.inotify_add_watch(fd, os.fsencode(self.path), IN_OPEN) < 0:
             errno = ctypes.get_errno()
