@@ -26,13 +26,42 @@ Use it from a test file (see docs/lifecycle.md)::
 
 from __future__ import annotations
 
-from pytest_trtcache.contract.recorders import AtexitRecorder, SaveRecorder
-from pytest_trtcache.lifecycle.base import MachineBase, RunLog
-from pytest_trtcache.lifecycle.cross_process_rules import Channel
-from pytest_trtcache.lifecycle.machines import CrossProcessMachine, FacadeMachine, HandleMachine, HostileWorldMachine, machine_for, machine_test_case
-from pytest_trtcache.lifecycle.model import Model, World
-from pytest_trtcache.lifecycle.runner import dev_settings, run_machine
-from pytest_trtcache.lifecycle.strategies import FACADE, HANDLE, KINDS
+import importlib
+from typing import Any
+
+# Loaded on first use (PEP 562): the plugin imports lifecycle.profiles when it switches
+# on, and that must not import torch through the machines (``trtcache bench``'s
+# plugin-load figure).
+_EXPORTS = {
+    "AtexitRecorder": "pytest_trtcache.contract.recorders",
+    "SaveRecorder": "pytest_trtcache.contract.recorders",
+    "MachineBase": "pytest_trtcache.lifecycle.base",
+    "RunLog": "pytest_trtcache.lifecycle.base",
+    "Channel": "pytest_trtcache.lifecycle.cross_process_rules",
+    "CrossProcessMachine": "pytest_trtcache.lifecycle.machines",
+    "FacadeMachine": "pytest_trtcache.lifecycle.machines",
+    "HandleMachine": "pytest_trtcache.lifecycle.machines",
+    "HostileWorldMachine": "pytest_trtcache.lifecycle.machines",
+    "machine_for": "pytest_trtcache.lifecycle.machines",
+    "machine_test_case": "pytest_trtcache.lifecycle.machines",
+    "Model": "pytest_trtcache.lifecycle.model",
+    "World": "pytest_trtcache.lifecycle.model",
+    "dev_settings": "pytest_trtcache.lifecycle.runner",
+    "run_machine": "pytest_trtcache.lifecycle.runner",
+    "FACADE": "pytest_trtcache.lifecycle.strategies",
+    "HANDLE": "pytest_trtcache.lifecycle.strategies",
+    "KINDS": "pytest_trtcache.lifecycle.strategies",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FACADE",
