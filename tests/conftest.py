@@ -30,13 +30,9 @@ if importlib.util.find_spec("xdist") is not None:
         of test_zoo.py's tests and sits on the selfcheck fixture's lock for the whole run.
         (xdist's own xdist_group mark does not group under pytest 9.2: it renames
         ``item._nodeid``, which pytest 9 no longer reads.)"""
-        from xdist.scheduler import LoadScopeScheduling
+        from pytest_trtcache.plugin.scheduling import grouping_scheduler, prefix_key
 
-        class SharedRunsTogether(LoadScopeScheduling):
-            def _split_scope(self, nodeid: str) -> str:
-                return next((prefix for prefix in ONE_WORKER if nodeid.startswith(prefix)), nodeid)
-
-        return SharedRunsTogether(config, log)  # type: ignore[arg-type]
+        return grouping_scheduler(config, log, prefix_key(ONE_WORKER))
 
 
 # Files whose tests each run whole suites in child processes (BENCHMARKS.md has their

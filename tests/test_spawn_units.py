@@ -71,3 +71,22 @@ def test_a_payload_comes_back_as_its_own_class_and_a_non_dataclass_is_refused() 
     assert payload.loads(payload.dumps(sent)) == sent
     with pytest.raises(TypeError, match="dataclass instance, got dict"):
         payload.dumps({"target": "reference"})
+
+
+def test_fault_injection_gives_a_c_profiler_back(tmp_path) -> None:
+    """Under ``python -m cProfile`` the hook in force is a C profiler: the injector's block
+    must hand it back (a TypeError here once failed the hostile-world machine)."""
+    import cProfile
+    import sys
+
+    from pytest_trtcache.contract.faults import Injector, inject
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        with inject(Injector(str(tmp_path))):
+            (tmp_path / "f").write_bytes(b"x")
+        assert sys.getprofile() is profiler
+    finally:
+        profiler.disable()
+    assert sys.getprofile() is None

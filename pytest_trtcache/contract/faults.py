@@ -98,8 +98,17 @@ def inject(injector: Injector) -> Iterator[Injector]:
     try:
         yield injector
     finally:
-        sys.setprofile(previous_profile)
+        _restore_profile(previous_profile)
         _active = previous
+
+
+def _restore_profile(previous: Any) -> None:
+    """Give the profile hook back: a C profiler (``cProfile.Profile``, what ``python -m
+    cProfile`` runs under) is not callable from Python and re-installs itself instead."""
+    if previous is not None and not callable(previous) and callable(getattr(previous, "enable", None)):
+        previous.enable()
+    else:
+        sys.setprofile(previous)
 
 
 @dataclass

@@ -7,6 +7,7 @@ that needs a runtime runs.
 from __future__ import annotations
 
 import contextlib
+import gc
 from typing import Iterator
 
 import pytest
@@ -133,6 +134,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
             try:
                 _check_leaks(item, "teardown")
             finally:
+                # What the test left alive was just walked by the drain's collection:
+                # frozen now, the guard's closing collection and the next test's
+                # (suite_fixtures.pytest_runtest_setup) walk only what was made since.
+                gc.freeze()
                 del item.stash[GUARD_KEY]
                 guard = item.stash.get(GUARD_EXIT_KEY, None)
                 if guard is not None:
