@@ -17,28 +17,60 @@ from typing import Any, Optional
 
 DEV, CI, THOROUGH = "trtcache-dev", "trtcache-ci", "trtcache-thorough"
 PROFILES = (DEV, CI, THOROUGH)
+EXAMPLES_SEP = ":examples="
 
 # (max_examples, stateful_step_count); see ci/lifecycle_power.py for why CI's is enough.
 BUDGETS = {DEV: (50, 25), CI: (200, 50), THOROUGH: (1000, 60)}
 
 
-def register() -> None:
-    from hypothesis import HealthCheck, settings
+def _options(name: str) -> dict[str, Any]:
+    from hypothesis import HealthCheck
 
-    common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    settings.register_profile(DEV, max_examples=BUDGETS[DEV][0], stateful_step_count=BUDGETS[DEV][1], **common)
-    settings.register_profile(
-        CI, max_examples=BUDGETS[CI][0], stateful_step_count=BUDGETS[CI][1], derandomize=True, database=None, print_blob=True, **common
-    )
-    settings.register_profile(THOROUGH, max_examples=BUDGETS[THOROUGH][0], stateful_step_count=BUDGETS[THOROUGH][1], **common)
+    examples, steps = BUDGETS[name]
+    options: dict[str, Any] = dict(max_examples=examples, stateful_step_count=steps, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    if name == CI:
+        options.update(derandomize=True, database=None, print_blob=True)
+    return options
+
+
+def make(name: str) -> Any:
+    """Profile ``name``'s settings, unregistered: safe inside a running test, where
+    hypothesis deprecates registering a profile."""
+    from hypothesis import settings
+
+    return settings(settings.get_profile("default"), **_options(name))
+
+
+def register() -> None:
+    from hypothesis import settings
+
+    for name in PROFILES:
+        settings.register_profile(name, **_options(name))
 
 
 def chosen(profile: str, examples: Optional[int] = None) -> str:
-    """The name of ``profile`` with ``max_examples`` overridden (registered, not loaded)."""
-    from hypothesis import settings
+    """The name of ``profile`` with ``max_examples`` overridden (nothing imported or
+    registered: :func:`named` registers it where a machine first asks for it)."""
+    return f"{profile}{EXAMPLES_SEP}{examples}" if examples else profile
 
-    name = profile
+
+def named(name: str) -> Any:
+    """The ``hypothesis.settings`` of a :func:`chosen` name, registering the profiles on
+    first use: the plugin switches on without importing hypothesis (a process that runs
+    no machine, such as xdist's controller, never pays for it)."""
+    from hypothesis import settings
+    from hypothesis.errors import InvalidArgument
+
+    try:
+        return settings.get_profile(name)
+    except InvalidArgument:
+        pass
+    base, _, examples = name.partition(EXAMPLES_SEP)
+    try:
+        parent = settings.get_profile(base)
+    except InvalidArgument:
+        register()
+        parent = settings.get_profile(base)
     if examples:
-        name = f"{profile}:examples={examples}"
-        settings.register_profile(name, parent=settings.get_profile(profile), max_examples=examples)
-    return name
+        settings.register_profile(name, parent=parent, max_examples=int(examples))
+    return settings.get_profile(name)

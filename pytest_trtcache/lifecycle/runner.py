@@ -15,16 +15,11 @@ from pytest_trtcache.lifecycle.shrink_budget import SHRINK_CALLS, bounded_shrink
 
 
 def dev_settings() -> Settings:
-    """The trtcache-dev profile (registered here if the plugin has not yet)."""
-    from hypothesis.errors import InvalidArgument
-
+    """The trtcache-dev profile's settings (made, not registered: this runs inside
+    running machines, where hypothesis deprecates registering a profile)."""
     from pytest_trtcache.lifecycle import profiles
 
-    try:  # registering again inside a running test is deprecated (inspect.getmembers reads TestCase)
-        return Settings.get_profile(profiles.DEV)
-    except InvalidArgument:
-        profiles.register()
-        return Settings.get_profile(profiles.DEV)
+    return profiles.make(profiles.DEV)
 
 
 def run_machine(machine: type[MachineBase], settings: Settings, log: Optional[RunLog] = None, shrink_calls: Optional[int] = SHRINK_CALLS) -> RunLog:

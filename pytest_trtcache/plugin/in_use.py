@@ -11,9 +11,10 @@ It is in use when
   ``trtcache_*`` fixture (then it switches on there, before that test is built and
   before any test runs).
 
-Switching on (:func:`activate`) registers the hypothesis profiles (never loaded for the
-process: the suite's machines take theirs explicitly), resolves the target, the peer and
-the known gaps (:mod:`.session`), and registers the plugin's fixtures and hooks.
+Switching on (:func:`activate`) names the hypothesis profile (registered where a machine
+first asks for it, never loaded for the process: the suite's machines take theirs
+explicitly), resolves the target, the peer and the known gaps (:mod:`.session`), and
+registers the plugin's fixtures and hooks.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ def activate(config: pytest.Config) -> None:
 
     option_sources.settle(config)
     session.configure(config)
-    profiles.register()
     config.stash[PROFILE_KEY] = profiles.chosen(options.profile_from(config), config.getoption("trtcache_examples"))
     config.pluginmanager.register(fixtures, "trtcache-fixtures")
     config.pluginmanager.register(suite_fixtures, "trtcache-suite-fixtures")

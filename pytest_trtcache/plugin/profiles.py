@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_trtcache.lifecycle.profiles import BUDGETS, CI, DEV, PROFILES, THOROUGH, chosen, register
+from pytest_trtcache.lifecycle.profiles import BUDGETS, CI, DEV, PROFILES, THOROUGH, chosen, named, register
 
 __all__ = ["BUDGETS", "CI", "DEV", "PROFILES", "THOROUGH", "chosen", "register", "settings_of"]
 
@@ -33,8 +33,6 @@ def settings_for(item: Any) -> Any:
 def settings_of(config: Any) -> Any:
     """The chosen profile's ``hypothesis.settings``: what the suite's machines and
     ``@given`` tests take as their parent (``settings(parent=settings_of(config), ...)``)."""
-    from hypothesis import settings
-
     from pytest_trtcache.plugin.keys import PROFILE_KEY
 
-    return settings.get_profile(config.stash[PROFILE_KEY])
+    return named(config.stash[PROFILE_KEY])
