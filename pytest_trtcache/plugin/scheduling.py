@@ -35,7 +35,10 @@ def shared_run_key(nodeid: str) -> str:
 def grouping_scheduler(config: pytest.Config, log: Any, key: Callable[[str], str]) -> Any:
     """xdist's load-scope scheduler with ``key`` as the scope of a node id: tests of one
     key run on one worker, in collection order; the largest groups are handed out first."""
-    from xdist.scheduler import LoadScopeScheduling
+    try:
+        from xdist.scheduler import LoadScopeScheduling
+    except ImportError as exc:  # only xdist asks for a scheduler
+        raise RuntimeError("a grouping scheduler needs pytest-xdist (pip install 'pytest-trtcache[ci]')") from exc
 
     class GroupScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
