@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
+import time
 from typing import Optional
 
 import pytest
@@ -84,6 +85,15 @@ def test_the_lock_wait_verdict_needs_no_clock(tmp_path) -> None:
             with FileLock(lock, timeout=30):
                 pass
         assert wait.verdict == AFTER_RELEASE
+        mark = ProcessMark.now()
+        with holder.holding(lock) as wait:  # never asks (the kernel saw no open), however long it takes
+            time.sleep(0.05)
+        assert wait.verdict == WHILE_HELD
+        assert mark.left_behind()[:2] == (0, 0)  # the watch is no thread or descriptor of the step's
+        with holder.holding(str(tmp_path / "other.lock")) as wait:  # a watch sees its own file only
+            with FileLock(lock, timeout=30):
+                pass
+        assert wait.verdict == WHILE_HELD
     finally:
         holder.close()
 

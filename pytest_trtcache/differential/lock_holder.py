@@ -21,6 +21,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import struct
 import subprocess
 import sys
 import threading
@@ -46,33 +47,52 @@ for line in sys.stdin:
 
 
 IN_OPEN = 0x20
+_EVENT = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len (then the name)
 IN_NONBLOCK = os.O_NONBLOCK
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
 
 
-class OpenWatch:
-    """Whether anything opened ``path`` between :meth:`start` and :meth:`opened` (inotify)."""
+class Inotify:
+    """One inotify instance for a whole run: each step adds a watch and removes it. (Closing
+    an instance waits for a kernel grace period, about 10 ms under load: once per step it
+    was most of E6's cost.) Opened outside every step, like the helper's pipes (E3)."""
 
-    def __init__(self, path: str) -> None:
-        self.path, self.fd = path, -1
-
-    def start(self) -> "OpenWatch":
+    def __init__(self) -> None:
         if not hasattr(_libc, "inotify_init1"):
-            raise OSError(f"E6 needs inotify (Linux) to tell whether a step opened {self.path}; this C library has none")
+            raise OSError("E6 needs inotify (Linux) to tell whether a step opened the lock file; this C library has none")
         fd = _libc.inotify_init1(IN_NONBLOCK | os.O_CLOEXEC)
-        if fd < 0 or _libc.inotify_add_watch(fd, os.fsencode(self.path), IN_OPEN) < 0:
+        if fd < 0:
             errno = ctypes.get_errno()
-            if fd >= 0:
-                os.close(fd)
-            raise OSError(errno, f"cannot watch {self.path} for opens (inotify): {os.strerror(errno)}")
+            raise OSError(errno, f"cannot start an inotify instance: {os.strerror(errno)}")
         self.fd = fd
-        return self
 
-    def opened(self) -> bool:
-        try:
-            return bool(os.read(self.fd, 4096))
-        except BlockingIOError:
-            return False
+    def _events(self) -> list[tuple[int, int]]:
+        """(watch, mask) of every event queued so far."""
+        events = []
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return events
+            offset = 0
+            while offset + _EVENT.size <= len(data):
+                wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
+                events.append((wd, mask))
+                offset += _EVENT.size + length
+
+    def watch_opens(self, path: str) -> int:
+        self._events()  # what earlier watches left queued (their removal's IN_IGNORED)
+        wd = _libc.inotify_add_watch(self.fd, os.fsencode(path), IN_OPEN)
+        if wd < 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, f"cannot watch {path} for opens (inotify): {os.strerror(errno)}")
+        return wd
+
+    def opened(self, wd: int) -> bool:
+        return any(w == wd and mask & IN_OPEN for w, mask in self._events())
+
+    def unwatch(self, wd: int) -> None:
+        _libc.inotify_rm_watch(self.fd, wd)
 
     def close(self) -> None:
         fd, self.fd = self.fd, -1
@@ -85,8 +105,11 @@ class LockHolder:
 
     def __init__(self) -> None:
         self._child: Optional[subprocess.Popen[str]] = None
+        self._inotify: Optional[Inotify] = None
 
     def start(self) -> "LockHolder":
+        if self._inotify is None:
+            self._inotify = Inotify()
         if self._child is None:
             self._child = subprocess.Popen(
                 [sys.executable, "-S", "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, close_fds=True,
@@ -104,8 +127,10 @@ class LockHolder:
 
     @contextlib.contextmanager
     def holding(self, lock_path: str, hold_s: float = HOLD_S) -> Iterator["Wait"]:
+        inotify = self._inotify
+        assert inotify is not None, "LockHolder.start() first"
         self._say(f"hold {lock_path}")
-        watch = OpenWatch(lock_path).start()  # after the helper's own open
+        watch = inotify.watch_opens(lock_path)  # after the helper's own open
         wait = Wait()
         mutex = threading.Lock()
         released = False
@@ -123,14 +148,17 @@ class LockHolder:
             yield wait
         finally:
             with mutex:  # decided before the release below can happen
-                asked = watch.opened()
+                asked = inotify.opened(watch)
                 wait.verdict = AFTER_RELEASE if released and asked else WHILE_HELD
             timer.cancel()
             release()
             timer.join()  # no thread of ours outlives the step (E2)
-            watch.close()  # no descriptor of ours outlives the step (E3)
+            inotify.unwatch(watch)
 
     def close(self) -> None:
+        inotify, self._inotify = self._inotify, None
+        if inotify is not None:
+            inotify.close()
         child, self._child = self._child, None
         if child is not None:
             assert child.stdin is not None and child.stdout is not None
