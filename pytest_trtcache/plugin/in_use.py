@@ -68,10 +68,9 @@ def activate(config: pytest.Config) -> None:
         config.pluginmanager.register(report.ReportPlugin(config), "trtcache-report")
         config.pluginmanager.register(completeness, "trtcache-completeness")
         config.pluginmanager.register(known_gaps.Ledger(config, config.stash[KNOWN_GAPS_KEY]), "trtcache-known-gaps")
-        if config.pluginmanager.has_plugin("xdist"):
-            from pytest_trtcache.plugin import scheduling
+        from pytest_trtcache.plugin import scheduling  # an optional hook: xdist alone calls it
 
-            config.pluginmanager.register(scheduling, "trtcache-scheduling")
+        config.pluginmanager.register(scheduling, "trtcache-scheduling")
 
 
 def _marks(obj: Any) -> list[Any]:
