@@ -4,10 +4,11 @@
 seconds per runtime); ``trtcache-ci`` is deterministic (``derandomize``, no example
 database) with a budget large enough to find every in-process lifecycle mutant of the
 bug zoo (``ci/lifecycle_power.py`` measures it); ``trtcache-thorough`` is for a
-nightly or a local hunt. The plugin registers them once it is in use and never loads one for the
-whole process (a project that merely has the package installed keeps its own hypothesis
+nightly or a local hunt. The plugin names the chosen one when it switches on, registers
+them where a machine first asks (:func:`named`), and never loads one for the whole
+process (a project that merely has the package installed keeps its own hypothesis
 settings, ``--hypothesis-profile`` included): the suite's machines and ``@given`` tests
-take the chosen one as their parent (:func:`settings_of`). ``--trtcache-profile`` picks
+take the chosen one as their parent (``plugin.profiles.settings_of``). ``--trtcache-profile`` picks
 one and ``--trtcache-examples`` overrides its ``max_examples``.
 """
 
