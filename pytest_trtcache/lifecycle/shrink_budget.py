@@ -7,6 +7,9 @@ each failure's shrink stops after :data:`SHRINK_CALLS` machine runs: the shrinke
 as it does when it stalls (hypothesis's ``StopShrinking``), keeps the smallest failing
 example found so far and prints it as usual. A count, not a clock: under the
 derandomized ``trtcache-ci`` profile the printed example does not depend on the load.
+A step that waits for real (``concurrent_saves``: four threads queuing on the target's
+file lock, some 125 ms where a whole machine run takes a few) charges the runs it is
+worth (:func:`charge`), so a shrink that keeps replaying it stops sooner.
 
 Only the search is bounded, never what is checked: generation (the examples run, the
 clauses compared, the search past the first failure for other clauses) is the
@@ -26,6 +29,8 @@ from typing import Iterator, Optional
 SHRINK_CALLS = 100
 
 _budget: contextvars.ContextVar[Optional[int]] = contextvars.ContextVar("trtcache_shrink_calls", default=None)
+#: runs' worth that costly steps charged to the shrink running now (None: no shrink)
+_charged: contextvars.ContextVar[Optional[list[int]]] = contextvars.ContextVar("trtcache_shrink_charged", default=None)
 _installed: list[bool] = []
 
 
@@ -38,19 +43,27 @@ def _install() -> bool:
     except ImportError:
         _installed.append(False)
         return False
-    original = getattr(Shrinker, "check_calls", None)
-    if not callable(original) or not hasattr(Shrinker, "calls"):
+    original, original_shrink = getattr(Shrinker, "check_calls", None), getattr(Shrinker, "shrink", None)
+    if not callable(original) or not callable(original_shrink) or not hasattr(Shrinker, "calls"):
         _installed.append(False)
         return False
 
     def check_calls(self: Shrinker) -> None:
         budget = _budget.get()
         if budget is not None:
-            if self.calls - getattr(self, "initial_calls", 0) >= budget:
+            if self.calls - getattr(self, "initial_calls", 0) + (_charged.get() or [0])[0] >= budget:
                 raise StopShrinking
         original(self)
 
+    def shrink(self: Shrinker) -> None:
+        token = _charged.set([0])
+        try:
+            original_shrink(self)
+        finally:
+            _charged.reset(token)
+
     Shrinker.check_calls = check_calls  # type: ignore[method-assign]
+    Shrinker.shrink = shrink  # type: ignore[method-assign]
     _installed.append(True)
     return True
 
@@ -66,3 +79,11 @@ def bounded_shrink(calls: Optional[int] = SHRINK_CALLS) -> Iterator[None]:
         yield
     finally:
         _budget.reset(token)
+
+
+def charge(runs: int) -> None:
+    """A step that costs ``runs`` more machine runs' worth (real waits) spends them from
+    the budget of the shrink it runs in; outside a shrink it costs nothing."""
+    spent = _charged.get()
+    if spent is not None:
+        spent[0] += runs
