@@ -158,12 +158,16 @@ def test_bad_inputs_are_named_in_one_line(tmp_path) -> None:
     assert done.returncode == 2 and "--paths no/such.py" in done.stderr and "features.py" in done.stderr
 
 
-def test_a_sample_of_the_reference_is_measured_end_to_end(tmp_path) -> None:
+# Seed 7 samples two mutants the suite kills in seconds; seed 1 samples a kill and a
+# documented equivalent, which survives the whole suite (a second whole-suite run, about
+# a minute: run with -m slow; the equivalents' matching is tested above).
+@pytest.mark.parametrize("seed, verdicts", [(7, ["killed", "killed"]), pytest.param(1, ["equivalent", "killed"], marks=pytest.mark.slow)])
+def test_a_sample_of_the_reference_is_measured_end_to_end(tmp_path, seed, verdicts) -> None:
     """Two mutants of features.py through cosmic-ray and the suite: each one measured
     (killed, survived or documented equivalent, never an error or a timeout), with its
     diff, line and JSON."""
     out = tmp_path / "result.json"
-    done = mutate("--paths", os.path.join(REPO, "pytest_trtcache", "reference", "features.py"), "--sample", "2", "--seed", "1",
+    done = mutate("--paths", os.path.join(REPO, "pytest_trtcache", "reference", "features.py"), "--sample", "2", "--seed", str(seed),
                   "-j", "1", "--fail-under", "0", "--json", str(out), cwd=str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "baseline passed" in done.stderr and "mutation score" in done.stdout
@@ -171,6 +175,7 @@ def test_a_sample_of_the_reference_is_measured_end_to_end(tmp_path) -> None:
     assert data["engine"].startswith("cosmic-ray ") and data["measured"] == 2 and data["sample"] == 2 and data["complete"]
     measured = [m for m in data["mutants"] if m["verdict"] != "skipped"]
     assert len(measured) == 2 and data["generated"] == len(data["mutants"]) > 2
+    assert sorted(m["verdict"] for m in measured) == verdicts, measured
     for mutant in measured:
         assert mutant["verdict"] in ("killed", "survived", "equivalent"), mutant
         if mutant["verdict"] == "equivalent":
