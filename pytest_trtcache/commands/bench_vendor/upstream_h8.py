@@ -31,16 +31,6 @@ class RuntimeCache(fixed.RuntimeCache):
     python_handle_class = _RuntimeCacheHandle
 
 
-class TorchTensorRTModule(fixed.TorchTensorRTModule):
-    cache_class = RuntimeCache
-
-
-class _RuntimeCacheContextManager(fixed._RuntimeCacheContextManager):
-    cache_class = RuntimeCache
-
-
-def runtime_cache(target_or_targets: Any, path: Any = "", autosave: bool = True) -> _RuntimeCacheContextManager:
-    return _RuntimeCacheContextManager(target_or_targets, path, autosave)
-
+TorchTensorRTModule, _RuntimeCacheContextManager, runtime_cache = fixed.surface(RuntimeCache, __name__)
 
 __all__ = ["RuntimeCache", "TorchTensorRTModule", "_RuntimeCacheContextManager", "_RuntimeCacheHandle", "_autosave_at_exit", "runtime_cache"]
