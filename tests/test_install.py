@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests._nested import PASSING_TARGET_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 # A user's shell: none of this checkout on the path, no pytest options of ours.
@@ -92,7 +93,7 @@ def test_the_wheel_runs_the_whole_suite_from_an_empty_directory_in_a_venv_nested
     parents = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if os.path.isdir(p)]
     Path(site_packages(python), "_parent_environment.pth").write_text("\n".join(parents) + "\n")
     pip(python, "--no-deps", "--no-index", str(wheel))
-    rendered = assert_runs_the_installed_suite(venv, empty, USER_ENV)
+    rendered = assert_runs_the_installed_suite(venv, empty, {**USER_ENV, **PASSING_TARGET_ENV})
     assert "| H1 | required | pass |" in rendered
     print(f"wheel in a nested venv + trtcache run: {time.perf_counter() - started:.1f} s")
 

@@ -13,6 +13,7 @@ import pytest
 from pytest_trtcache.mutation import equivalents, near, result, run_one, trees
 from pytest_trtcache.report import files
 from pytest_trtcache.report.records import Killer, MutantOutcome, MutantVerdict, Outcome, Phase
+from tests._nested import PASSING_TARGET_ENV
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHILD_ENV = {**os.environ, "PYTHONPATH": REPO}
@@ -30,8 +31,8 @@ DIFF = """--- mutation diff ---
 """
 
 
-def mutate(*args: str, cwd: str = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest_trtcache", "mutate", *args], cwd=cwd, env=CHILD_ENV, capture_output=True, text=True, timeout=900)
+def mutate(*args: str, cwd: str = REPO, env: dict[str, str] = CHILD_ENV) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest_trtcache", "mutate", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
 
 
 def test_the_diff_names_the_original_line() -> None:
@@ -160,7 +161,8 @@ def test_bad_inputs_are_named_in_one_line(tmp_path) -> None:
 
 # Seed 7 samples two mutants the suite kills in seconds; seed 1 samples a kill and a
 # documented equivalent, which survives the whole suite (a second whole-suite run, about
-# a minute: run with -m slow; the equivalents' matching is tested above).
+# a minute: run with -m slow; the equivalents' matching is tested above). The baseline is
+# the reference, which passes (tests/_nested.py).
 @pytest.mark.parametrize("seed, verdicts", [(7, ["killed", "killed"]), pytest.param(1, ["equivalent", "killed"], marks=pytest.mark.slow)])
 def test_a_sample_of_the_reference_is_measured_end_to_end(tmp_path, seed, verdicts) -> None:
     """Two mutants of features.py through cosmic-ray and the suite: each one measured
@@ -168,7 +170,7 @@ def test_a_sample_of_the_reference_is_measured_end_to_end(tmp_path, seed, verdic
     diff, line and JSON."""
     out = tmp_path / "result.json"
     done = mutate("--paths", os.path.join(REPO, "pytest_trtcache", "reference", "features.py"), "--sample", "2", "--seed", str(seed),
-                  "-j", "1", "--fail-under", "0", "--json", str(out), cwd=str(tmp_path))
+                  "-j", "1", "--fail-under", "0", "--json", str(out), cwd=str(tmp_path), env={**CHILD_ENV, **PASSING_TARGET_ENV})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "baseline passed" in done.stderr and "mutation score" in done.stdout
     data = json.loads(out.read_text())

@@ -14,6 +14,7 @@ from pytest_trtcache.contract import spec
 from pytest_trtcache.report import files
 from pytest_trtcache.report.records import Outcome
 from pytest_trtcache.targets.parts import PARTS
+from tests._nested import PASSING_TARGET_ENV
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -26,7 +27,7 @@ def test_a_target_without_a_part_leaves_only_that_parts_clauses_unobserved(part,
     report = tmp_path / "report.json"
     # One process, no -n: inside an xdist worker of the project's run, a nested pair of
     # workers costs two more interpreters for the same tests (46 against 32 CPU-s a run).
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(REPO)])}
+    env = {**os.environ, **PASSING_TARGET_ENV, "PYTHONPATH": os.pathsep.join([str(TESTS), str(REPO)])}
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "trtcache", str(REPO / "conformance"), "-q", "-p", "no:cacheprovider",
          f"--trtcache-target=module:partial_target.{MODULES[part.name]}", "--trtcache-runtimes=python", f"--trtcache-report={report}"],

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from pytest_trtcache.commands import selfcheck
 from pytest_trtcache.report.records import Outcome
+from tests._nested import PASSING_TARGET_ENV
 
 TESTS = Path(__file__).resolve().parent
 TARGET = "module:upstream_layout._runtime_cache"
 
 
 def test_an_upstream_laid_out_module_passes_the_suite() -> None:
-    env = dict(os.environ, PYTHONPATH=str(TESTS))
+    env = dict(os.environ, **PASSING_TARGET_ENV, PYTHONPATH=str(TESTS))
     run = selfcheck.run_suite(TARGET, env=env)
     assert run.report.target.spec == TARGET
     assert run.tests, f"no conformance test ran:\n{run.output[-3000:]}"
