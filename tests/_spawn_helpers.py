@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -35,3 +36,27 @@ elif os.environ.get("TRTCACHE_TEST_SERVER_HOOK") == "cuda":
     from pytest_trtcache.spawn import safety
 
     safety.cuda_initialized = lambda: True  # monkeypatch the probe inside the server
+
+
+@dataclasses.dataclass
+class ExitPayload:
+    """What :func:`exit_late` does: its exit status and the line its C exit handler prints."""
+
+    status: int
+    line: str
+
+
+def exit_late(arg: ExitPayload) -> int:
+    """A child that registers a C exit handler (as a target's library loaded in the child
+    would: its static destructors), buffers a C stdio write, and exits with ``status``."""
+    import ctypes
+
+    libc = ctypes.CDLL(None)
+    libc.strdup.restype = ctypes.c_void_p
+    line = libc.strdup(arg.line.encode())  # malloc'd: still valid after Python's shutdown
+    pointer = ctypes.c_void_p
+    libc.__cxa_atexit.argtypes = [pointer, pointer, pointer]
+    libc.__cxa_atexit(ctypes.cast(libc.puts, pointer), line, None)  # puts(line) at exit()
+    libc.printf.argtypes = [ctypes.c_char_p]
+    libc.printf(b"buffered by C stdio; ")  # stdout is a file: no flush until exit()
+    return arg.status

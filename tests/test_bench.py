@@ -19,7 +19,7 @@ SAMPLED = [  # one value per round (-n)
     "channel.exec", "channel.fork", "ratio.channel_fork_over_exec",
     "fork_phase.request_to_fork", "fork_phase.fork_to_step_start", "fork_phase.step", "fork_phase.atexit_hooks",
     "fork_phase.after_atexit_to_reaped",
-    "finalization.fork_os_exit", "finalization.fork_frozen", "finalization.fork_unfrozen",
+    "finalization.fork_os_exit", "finalization.fork_frozen", "finalization.fork_unfrozen", "finalization.fork_frozen_whole_exit",
     "finalization.exec_finalize", "finalization.exec_os_exit",
     "import.plugin_alone", "import.plugin_after_pytest",
     "pytest.trivial_with_trtcache", "pytest.trivial_without_trtcache", "pytest.plugin_load_delta",

@@ -99,6 +99,26 @@ def test_a_child_past_the_timeout_is_killed_with_its_group_and_reported_with_its
     assert notes == []
 
 
+@pytest.mark.parametrize("mode", ["exec", "fork"])
+def test_a_child_ends_with_its_own_status_its_c_exit_handlers_run_and_c_stdio_flushed(tmp_path, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked child skips only the warm libraries' C++ static destructors
+    (``spawn/warm_exit.py``): a handler the child registers (as a target's library
+    would) still runs, C stdio still reaches the file, and the status is Python's."""
+    from tests._spawn_helpers import ExitPayload
+
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)  # it makes C stdio unbuffered too
+    notes: list[str] = []
+    spawner = ExecSpawner() if mode == "exec" else ForkSpawner(["reference"], str(tmp_path / "server.log"), notes.append)
+    try:
+        out, err = tmp_path / "out", tmp_path / "err"
+        child = spawner.start("_spawn_helpers:exit_late", ExitPayload(status=3, line="the late handler ran"), str(out), str(err))
+        status = child.wait(60)
+    finally:
+        spawner.close()
+    assert (status, out.read_text(), err.read_text()) == (3, "buffered by C stdio; the late handler ran\n", "")
+    assert notes == []
+
+
 INNER = """
 import json, os
 from _procs import processes_marked

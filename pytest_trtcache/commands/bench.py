@@ -142,6 +142,9 @@ import gc, json, os, sys, time
 from pytest_trtcache.spawn import server
 server._import_warm_libraries()
 gc.collect(); gc.freeze()  # as the server does: torch and the libraries frozen, the target young
+if sys.argv[3] == "server":  # as the server does: exit() skips the warm libraries' C++ destructors
+    from pytest_trtcache.spawn import warm_exit
+    warm_exit.skip_destructors_registered_so_far()
 server._preload(["reference"], [])
 modes, n = sys.argv[1].split(","), int(sys.argv[2])
 out = {m: [] for m in modes}
@@ -162,18 +165,23 @@ print(json.dumps(out))
 _EXEC = "from pytest_trtcache.spawn import server; server._import_warm_libraries(); server._preload(['reference'], []){}"
 FORK_MODES = {
     "os_exit": "fork + os._exit(0) (no finalization)",
-    "frozen": "fork + finalize, torch frozen, the target young (what a forked child does)",
-    "unfrozen": "fork + gc.unfreeze() + finalize (the whole warm heap walked: what a child did before)",
+    "frozen": "fork + finalize, torch frozen, the target young, the warm libraries' C++ destructors skipped (what a forked child does)",
+    "unfrozen": "fork + gc.unfreeze() + finalize (the whole warm heap walked)",
 }
+WHOLE_EXIT = "fork + finalize as frozen, then every library's C++ static destructors (spawn/warm_exit.py not registered; its own probe process, after the first)"
 
 
 def finalization_split(figs: Figures, n: int) -> None:
-    t, proc = wall([sys.executable, "-c", _FORKED, ",".join(FORK_MODES), str(n)])
-    if proc.returncode != 0:
-        raise RuntimeError(f"finalization probe failed: {proc.stderr[-2000:]}")
-    for mode, values in json.loads(proc.stdout.strip().splitlines()[-1]).items():
-        for v in values:
-            figs.add(f"finalization.fork_{mode}", v, note=FORK_MODES[mode])
+    for probe, modes in (("server", ",".join(FORK_MODES)), ("whole_exit", "frozen")):
+        t, proc = wall([sys.executable, "-c", _FORKED, modes, str(n), probe])
+        if proc.returncode != 0:
+            raise RuntimeError(f"finalization probe failed: {proc.stderr[-2000:]}")
+        for mode, values in json.loads(proc.stdout.strip().splitlines()[-1]).items():
+            for v in values:
+                if probe == "server":
+                    figs.add(f"finalization.fork_{mode}", v, note=FORK_MODES[mode])
+                else:
+                    figs.add("finalization.fork_frozen_whole_exit", v, note=WHOLE_EXIT)
     for _ in range(n):  # a fresh interpreter: the same preload, then finalize or os._exit
         for mode, tail in (("finalize", ""), ("os_exit", "; import os; os._exit(0)")):
             t, proc = wall([sys.executable, "-c", _EXEC.format(tail)])

@@ -12,7 +12,8 @@ inherits a warm heap in two parts:
   included (without that, PR #4362's shutdown bug does not reproduce under fork).
 
 A child therefore finalizes without unfreezing: about half the cost of walking the whole
-warm heap (BENCHMARKS.md), with the same fidelity. It serves JSON lines on stdin/stdout:
+warm heap (BENCHMARKS.md), with the same fidelity. Its ``exit()`` then skips the C++
+static destructors of the warm libraries (:mod:`.warm_exit`), never a target's. It serves JSON lines on stdin/stdout:
 
     -> {"entry": "module:function", "arg": "...", "stdout": PATH, "stderr": PATH}
     <- {"pid": 1234}                      (at once; the child runs in its own process group)
@@ -182,11 +183,12 @@ def main(argv: list[str]) -> int:
     requests = os.dup(0)
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    from pytest_trtcache.spawn import safety
+    from pytest_trtcache.spawn import safety, warm_exit
 
     _import_warm_libraries(tuple(args.warm))
     gc.collect()
     gc.freeze()  # torch and the libraries only: see the module docstring
+    warm_exit.skip_destructors_registered_so_far()  # before any target loads; where it cannot, exits stay whole
     skipped = _preload(args.preload, args.imports)
     _send(replies, {"ready": True, "pid": os.getpid(), "unsafe": safety.fork_unsafe_reason(), "skipped": skipped})
     _Server(requests, replies).serve()
