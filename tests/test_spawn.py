@@ -119,6 +119,28 @@ def test_a_child_ends_with_its_own_status_its_c_exit_handlers_run_and_c_stdio_fl
     assert notes == []
 
 
+@pytest.mark.parametrize("thread", [False, True], ids=["alone", "a-thread-still-runs"])
+def test_a_forked_child_skips_the_warm_libraries_destructors_unless_a_thread_still_runs(tmp_path, thread: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm library's C exit handler (as torch's static destructors) is skipped, except
+    where another thread could still race it: then the child exits as a fresh one would."""
+    from tests._spawn_helpers import ExitPayload
+
+    from pytest_trtcache.spawn import payload
+    from pytest_trtcache.spawn.fork_client import ForkServer
+
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+    server = ForkServer(["reference"], str(tmp_path / "server.log"), warm=("_exit_witness",))
+    try:
+        assert server.start() is None
+        out, err = tmp_path / "out", tmp_path / "err"
+        pid = server.fork("_spawn_helpers:exit_late", payload.dumps(ExitPayload(status=3, line="late", thread=thread)), str(out), str(err))
+        status, killed = server.wait(pid, 60)
+    finally:
+        server.close()
+    witness = "a warm library's destructor ran\n" if thread else ""
+    assert (status, killed, out.read_text(), err.read_text()) == (3, False, "buffered by C stdio; late\n" + witness, "")
+
+
 INNER = """
 import json, os
 from _procs import processes_marked

@@ -13,7 +13,8 @@ inherits a warm heap in two parts:
 
 A child therefore finalizes without unfreezing: about half the cost of walking the whole
 warm heap (BENCHMARKS.md), with the same fidelity. Its ``exit()`` then skips the C++
-static destructors of the warm libraries (:mod:`.warm_exit`), never a target's. It serves JSON lines on stdin/stdout:
+static destructors of the warm libraries (:mod:`.warm_exit`), never a target's, unless
+another thread still runs. It serves JSON lines on stdin/stdout:
 
     -> {"entry": "module:function", "arg": "...", "stdout": PATH, "stderr": PATH}
     <- {"pid": 1234}                      (at once; the child runs in its own process group)
@@ -40,6 +41,7 @@ import sys
 import time
 from typing import IO, Any
 
+from pytest_trtcache.spawn import warm_exit
 from pytest_trtcache.spawn.groups import kill_group
 
 def _send(out: IO[str], message: dict[str, Any]) -> None:
@@ -82,7 +84,7 @@ def _preload(specs: list[str], imports: list[str]) -> dict[str, str]:
     return skipped
 
 
-def _become_child(request: dict[str, Any], inherited: list[int]) -> None:
+def _become_child(request: dict[str, Any], inherited: list[int], skipping_destructors: bool) -> None:
     """In the forked child: detach from the server's pipes, run the entry, finalize."""
     forked = time.time()
     os.setpgid(0, 0)
@@ -106,14 +108,17 @@ def _become_child(request: dict[str, Any], inherited: list[int]) -> None:
     # No gc.unfreeze(): the frozen part holds only torch and the warm libraries, so every
     # cycle that can keep a user's engine alive (a module dict <-> its functions, once
     # sys.modules lets go) is young and collected here as in an exec'd interpreter.
+    if skipping_destructors and warm_exit.other_threads():
+        warm_exit.keep_every_destructor()  # a running thread could crash in torch's teardown
     raise SystemExit(code)  # unwinds out of main(): a real interpreter shutdown
 
 
 class _Server:
     """The request loop: fork on request, report each exit when SIGCHLD says so."""
 
-    def __init__(self, requests: int, replies: IO[str]) -> None:
+    def __init__(self, requests: int, replies: IO[str], skipping_destructors: bool) -> None:
         self.requests, self.replies = requests, replies
+        self.skipping_destructors = skipping_destructors
         self.buffer = b""
         self.running: set[int] = set()
         # SIGCHLD wakes select() through a pipe (the handler itself does nothing).
@@ -146,7 +151,7 @@ class _Server:
     def fork(self, request: dict[str, Any]) -> None:
         pid = os.fork()
         if pid == 0:
-            _become_child(request, [self.requests, self.replies.fileno(), self.wake_r, self.wake_w])
+            _become_child(request, [self.requests, self.replies.fileno(), self.wake_r, self.wake_w], self.skipping_destructors)
         try:
             os.setpgid(pid, pid)  # also here, so the client can kill the group at once
         except OSError:
@@ -183,15 +188,15 @@ def main(argv: list[str]) -> int:
     requests = os.dup(0)
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    from pytest_trtcache.spawn import safety, warm_exit
+    from pytest_trtcache.spawn import safety
 
     _import_warm_libraries(tuple(args.warm))
     gc.collect()
     gc.freeze()  # torch and the libraries only: see the module docstring
-    warm_exit.skip_destructors_registered_so_far()  # before any target loads; where it cannot, exits stay whole
+    skipping = warm_exit.skip_destructors_registered_so_far() is None  # before any target loads; else exits stay whole
     skipped = _preload(args.preload, args.imports)
     _send(replies, {"ready": True, "pid": os.getpid(), "unsafe": safety.fork_unsafe_reason(), "skipped": skipped})
-    _Server(requests, replies).serve()
+    _Server(requests, replies, skipping).serve()
     return 0
 
 
