@@ -1,9 +1,10 @@
 """What the project's tests pass to a nested whole suite run against a target that passes.
 
 Such a run checks plumbing (a package installed from its wheel, a target without a part,
-an upstream layout, ``trtcache mutate``'s baseline), not the state machines' search: it
-runs them at trtcache-dev's 50 examples even where ``CI=true`` picks trtcache-ci's 200
-(derandomized either way under ``CI``), a quarter of the machine work. The reference's own
+an upstream layout, ``trtcache mutate``'s baseline, a vendor's logging idioms on the
+liveness clauses), not the state machines' search: it runs them at 50 examples, as many
+as trtcache-dev, even where ``CI=true`` picks trtcache-ci's 200 (the profile's steps per
+example and its derandomization stay), a quarter of the machine work. The reference's own
 whole-suite run at the CI budget is ``tests/test_zoo.py``'s; the zoo's kills, the exec/fork
 parity and the wheels' verdicts keep the run's profile.
 """

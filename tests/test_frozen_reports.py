@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests._nested import PASSING_TARGET_ENV
+
 from pytest_trtcache.commands import selfcheck
 from pytest_trtcache.contract.frozen_reports import freeze_record, frozen_reports
 from pytest_trtcache.report.records import Outcome
@@ -84,7 +86,7 @@ def test_a_record_whose_arguments_cannot_be_formatted_says_so_as_text() -> None:
 
 
 def test_a_vendor_that_logs_what_it_catches_passes_the_liveness_clauses() -> None:
-    env = dict(os.environ, PYTHONPATH=str(TESTS))
+    env = dict(os.environ, PYTHONPATH=str(TESTS), **PASSING_TARGET_ENV)
     run = selfcheck.run_suite("module:vendor_idioms._runtime_cache", clauses=("A3", "A4", "A5", "A9"), env=env)
     assert run.tests, run.output[-3000:]
     root_only = lambda t: t.outcome is Outcome.SKIPPED and "(root)" in t.message  # noqa: E731  (root ignores permissions)
