@@ -61,3 +61,28 @@ def test_under_xdist_each_runtime_s_shared_run_is_made_on_one_worker(pytester: p
         workers = (pytester.path / f"ran-on-{rt}").read_text().split()
         assert len(workers) == 11 and len(set(workers)) == 1, (rt, workers)
     assert len((pytester.path / "others-ran-on").read_text().split()) == 40
+
+
+def test_a_scheduler_of_the_projects_own_comes_before_the_plugins(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin registers its scheduler when it switches on, after the conftests: without
+    ``trylast`` xdist would take its answer, and this project's tests/conftest.py (test_zoo.py
+    on one worker) would be ignored."""
+    pytest.importorskip("xdist")
+    monkeypatch.setenv("PYTHONPATH", REPO)
+    pytester.makeconftest('''
+        def pytest_xdist_make_scheduler(config, log):
+            from pytest_trtcache.plugin.scheduling import grouping_scheduler
+            return grouping_scheduler(config, log, lambda nodeid: "one group")
+    ''')
+    pytester.makepyfile(test_where='''
+        import os, pytest
+
+        @pytest.mark.parametrize("i", range(20))
+        def test_where(i):
+            with open("ran-on", "a") as f:
+                f.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
+    ''')
+    result = pytester.runpytest_subprocess("-p", "trtcache", "-n", "2", "--trtcache-allow-partial", "test_where.py")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    workers = (pytester.path / "ran-on").read_text().split()
+    assert len(workers) == 20 and len(set(workers)) == 1, workers

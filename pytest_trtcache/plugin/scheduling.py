@@ -6,7 +6,8 @@ clause). With xdist's plain load scheduling those tests spread over the workers 
 every worker makes the run again: the same examples, twice the time. This scheduler
 keeps each shared run's tests together and hands every other test to whichever worker
 is free, as load scheduling does. It applies only to ``--dist load`` (what ``-n``
-gives): a run that asked for another distribution keeps it.
+gives): a run that asked for another distribution keeps it, and a scheduler that the
+project's own conftest or plugin makes is asked first (xdist takes the first answer).
 
 (xdist's own ``xdist_group`` mark would say this, but it does not group under pytest
 9.2: it renames ``item._nodeid``, which pytest 9 no longer reads.)
@@ -53,7 +54,7 @@ def prefix_key(prefixes: Iterable[str]) -> Callable[[str], str]:
     return lambda nodeid: next((p for p in prefixes if nodeid.startswith(p)), nodeid)
 
 
-@pytest.hookimpl(optionalhook=True)
+@pytest.hookimpl(optionalhook=True, trylast=True)  # a scheduler of the caller's own (a conftest's) comes first
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     if config.getoption("dist", None) != "load":
         return None
