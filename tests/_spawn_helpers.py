@@ -52,12 +52,10 @@ def exit_late(arg: ExitPayload) -> int:
     would: its static destructors), buffers a C stdio write, and exits with ``status``."""
     import ctypes
 
+    from _c_exit import print_at_exit
+
+    print_at_exit(arg.line)
     libc = ctypes.CDLL(None)
-    libc.strdup.restype = ctypes.c_void_p
-    line = libc.strdup(arg.line.encode())  # malloc'd: still valid after Python's shutdown
-    pointer = ctypes.c_void_p
-    libc.__cxa_atexit.argtypes = [pointer, pointer, pointer]
-    libc.__cxa_atexit(ctypes.cast(libc.puts, pointer), line, None)  # puts(line) at exit()
     libc.printf.argtypes = [ctypes.c_char_p]
     libc.printf(b"buffered by C stdio; ")  # stdout is a file: no flush until exit()
     if arg.thread:

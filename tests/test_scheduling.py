@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from typing import Callable
 
 import pytest
 
@@ -37,52 +38,56 @@ def test_a_run_that_chose_another_distribution_keeps_it() -> None:
     assert pytest_xdist_make_scheduler(Config(), None) is None  # type: ignore[arg-type]
 
 
-def test_under_xdist_each_runtime_s_shared_run_is_made_on_one_worker(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+# Prepended to each generated test file: a test records the xdist worker it ran on.
+RAN_ON = '''
+import os, pytest
+
+def ran_on(name):
+    with open(name, "a") as f:
+        f.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
+'''
+
+
+def _workers_of(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, *args: str) -> Callable[[str], list[str]]:
+    """Run ``pytest -p trtcache -n 2 ARGS`` in a subprocess; the workers each record names."""
     pytest.importorskip("xdist")
     monkeypatch.setenv("PYTHONPATH", REPO)
-    pytester.mkdir("conformance")
-    (pytester.path / "conformance" / "test_differential.py").write_text(textwrap.dedent('''
-        import os, pytest
+    result = pytester.runpytest_subprocess("-p", "trtcache", "-n", "2", "--trtcache-allow-partial", *args)
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    return lambda name: (pytester.path / name).read_text().split()
 
+
+def test_under_xdist_each_runtime_s_shared_run_is_made_on_one_worker(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.mkdir("conformance")
+    (pytester.path / "conformance" / "test_differential.py").write_text(RAN_ON + textwrap.dedent('''
         @pytest.mark.parametrize("clause", [f"E{i}" for i in range(1, 12)])
         @pytest.mark.parametrize("rt", ["python", "cpp"])
         def test_every_step_matches_the_reference(rt, clause):
-            with open(f"ran-on-{rt}", "a") as f:
-                f.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
+            ran_on(f"ran-on-{rt}")
 
         @pytest.mark.parametrize("i", range(40))
         def test_other(i):
-            with open("others-ran-on", "a") as f:
-                f.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
+            ran_on("others-ran-on")
     '''))
-    result = pytester.runpytest_subprocess("-p", "trtcache", "-n", "2", "--trtcache-allow-partial", "conformance")
-    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    workers = _workers_of(pytester, monkeypatch, "conformance")
     for rt in ("python", "cpp"):
-        workers = (pytester.path / f"ran-on-{rt}").read_text().split()
-        assert len(workers) == 11 and len(set(workers)) == 1, (rt, workers)
-    assert len((pytester.path / "others-ran-on").read_text().split()) == 40
+        assert len(workers(f"ran-on-{rt}")) == 11 and len(set(workers(f"ran-on-{rt}"))) == 1, (rt, workers(f"ran-on-{rt}"))
+    assert len(workers("others-ran-on")) == 40
 
 
 def test_a_scheduler_of_the_projects_own_comes_before_the_plugins(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     """The plugin registers its scheduler when it switches on, after the conftests: without
     ``trylast`` xdist would take its answer, and this project's tests/conftest.py (test_zoo.py
     on one worker) would be ignored."""
-    pytest.importorskip("xdist")
-    monkeypatch.setenv("PYTHONPATH", REPO)
     pytester.makeconftest('''
         def pytest_xdist_make_scheduler(config, log):
             from pytest_trtcache.plugin.scheduling import grouping_scheduler
             return grouping_scheduler(config, log, lambda nodeid: "one group")
     ''')
-    pytester.makepyfile(test_where='''
-        import os, pytest
-
+    (pytester.path / "test_where.py").write_text(RAN_ON + textwrap.dedent('''
         @pytest.mark.parametrize("i", range(20))
         def test_where(i):
-            with open("ran-on", "a") as f:
-                f.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
-    ''')
-    result = pytester.runpytest_subprocess("-p", "trtcache", "-n", "2", "--trtcache-allow-partial", "test_where.py")
-    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
-    workers = (pytester.path / "ran-on").read_text().split()
-    assert len(workers) == 20 and len(set(workers)) == 1, workers
+            ran_on("ran-on")
+    '''))
+    ran_on = _workers_of(pytester, monkeypatch, "test_where.py")("ran-on")
+    assert len(ran_on) == 20 and len(set(ran_on)) == 1, ran_on

@@ -84,7 +84,7 @@ def _preload(specs: list[str], imports: list[str]) -> dict[str, str]:
     return skipped
 
 
-def _become_child(request: dict[str, Any], inherited: list[int], skipping_destructors: bool) -> None:
+def _become_child(request: dict[str, Any], inherited: list[int]) -> None:
     """In the forked child: detach from the server's pipes, run the entry, finalize."""
     forked = time.time()
     os.setpgid(0, 0)
@@ -108,17 +108,15 @@ def _become_child(request: dict[str, Any], inherited: list[int], skipping_destru
     # No gc.unfreeze(): the frozen part holds only torch and the warm libraries, so every
     # cycle that can keep a user's engine alive (a module dict <-> its functions, once
     # sys.modules lets go) is young and collected here as in an exec'd interpreter.
-    if skipping_destructors and warm_exit.other_threads():
-        warm_exit.keep_every_destructor()  # a running thread could crash in torch's teardown
+    warm_exit.before_exit()
     raise SystemExit(code)  # unwinds out of main(): a real interpreter shutdown
 
 
 class _Server:
     """The request loop: fork on request, report each exit when SIGCHLD says so."""
 
-    def __init__(self, requests: int, replies: IO[str], skipping_destructors: bool) -> None:
+    def __init__(self, requests: int, replies: IO[str]) -> None:
         self.requests, self.replies = requests, replies
-        self.skipping_destructors = skipping_destructors
         self.buffer = b""
         self.running: set[int] = set()
         # SIGCHLD wakes select() through a pipe (the handler itself does nothing).
@@ -151,7 +149,7 @@ class _Server:
     def fork(self, request: dict[str, Any]) -> None:
         pid = os.fork()
         if pid == 0:
-            _become_child(request, [self.requests, self.replies.fileno(), self.wake_r, self.wake_w], self.skipping_destructors)
+            _become_child(request, [self.requests, self.replies.fileno(), self.wake_r, self.wake_w])
         try:
             os.setpgid(pid, pid)  # also here, so the client can kill the group at once
         except OSError:
@@ -193,10 +191,10 @@ def main(argv: list[str]) -> int:
     _import_warm_libraries(tuple(args.warm))
     gc.collect()
     gc.freeze()  # torch and the libraries only: see the module docstring
-    skipping = warm_exit.skip_destructors_registered_so_far() is None  # before any target loads; else exits stay whole
+    warm_exit.skip_destructors_registered_so_far()  # before any target loads; where it cannot, exits stay whole
     skipped = _preload(args.preload, args.imports)
     _send(replies, {"ready": True, "pid": os.getpid(), "unsafe": safety.fork_unsafe_reason(), "skipped": skipped})
-    _Server(requests, replies, skipping).serve()
+    _Server(requests, replies).serve()
     return 0
 
 

@@ -16,8 +16,8 @@ process ends with the status Python chose.
 
 Torch's destructors matter to a child in one case: a thread that still runs while they
 tear torch down can crash the process at exit, as it would crash a user's. A child that
-ends its entry with another thread running (:func:`other_threads`) therefore calls
-:func:`keep_every_destructor` and exits as a fresh interpreter would. Exec'd children never
+ends its entry with another thread running (:func:`other_threads`) therefore exits as a
+fresh interpreter would (:func:`before_exit`, :func:`keep_every_destructor`). Exec'd children never
 skip anything: a fresh interpreter stays the faithful path, and the exec/fork parity tests
 compare the two. glibc only (``on_exit``, ``__cxa_atexit``, ``__cxa_finalize``); elsewhere
 nothing is registered and a child exits the long way.
@@ -30,6 +30,7 @@ import os
 from typing import Optional
 
 _POINTER = ctypes.c_void_p
+_skipping = False  # set in the server once the handlers are in; its forked children inherit it
 
 
 def _libc() -> ctypes.CDLL:
@@ -42,6 +43,7 @@ def _libc() -> ctypes.CDLL:
 
 def skip_destructors_registered_so_far() -> Optional[str]:
     """Register the two handlers; ``None`` when done, else why not (the exit stays whole)."""
+    global _skipping
     try:
         libc = _libc()
         libc.__cxa_finalize  # noqa: B018  (keep_every_destructor needs it: all three or none)
@@ -53,7 +55,14 @@ def skip_destructors_registered_so_far() -> Optional[str]:
     # Registered after _exit, so it runs before it: __cxa_atexit calls fflush(NULL, status).
     if libc.__cxa_atexit(ctypes.cast(libc.fflush, _POINTER), None, None) != 0:
         return "__cxa_atexit() refused the handler"  # only out of memory; C stdio would go unflushed
+    _skipping = True
     return None
+
+
+def before_exit() -> None:
+    """In a forked child about to shut down: keep every destructor where another thread runs."""
+    if _skipping and other_threads():
+        keep_every_destructor()  # a running thread could crash in torch's teardown
 
 
 def other_threads() -> int:
