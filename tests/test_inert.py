@@ -81,6 +81,26 @@ def test_the_suite_still_gets_its_profile_and_leaves_the_default_alone(pytester:
     result.stdout.fnmatch_lines([f"*SUITE {examples} DEFAULT 100*"])
 
 
+OVERRIDE_TEST = """
+import pytest
+from pytest_trtcache.plugin.profiles import settings_of
+
+@pytest.mark.clause("H1")
+def test_suite(pytestconfig):
+    s = settings_of(pytestconfig)
+    print("SUITE", s.max_examples, s.stateful_step_count, s.derandomize)
+"""
+
+
+def test_examples_and_steps_override_the_profile_and_keep_the_rest_of_it(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "1")
+    monkeypatch.setenv("TRTCACHE_STEPS", "7")
+    pytester.makepyfile(test_suite=OVERRIDE_TEST)
+    result = pytester.runpytest_subprocess("-s", "-p", "no:randomly", "-p", "trtcache", "--trtcache-examples=9", "test_suite.py")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*lifecycle hypothesis profile trtcache-ci:examples=9:steps=7*", "*SUITE 9 7 True*"])
+
+
 def test_a_bad_target_in_the_environment_still_fails_a_run_that_uses_the_plugin(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRTCACHE_TARGET", "bogus")
     result = pytester.runpytest_subprocess("-p", "trtcache", "test_plain.py")

@@ -9,7 +9,8 @@ them where a machine first asks (:func:`named`), and never loads one for the who
 process (a project that merely has the package installed keeps its own hypothesis
 settings, ``--hypothesis-profile`` included): the suite's machines and ``@given`` tests
 take the chosen one as their parent (``plugin.profiles.settings_of``). ``--trtcache-profile`` picks
-one and ``--trtcache-examples`` overrides its ``max_examples``.
+one, ``--trtcache-examples`` overrides its ``max_examples`` and ``--trtcache-steps`` its
+``stateful_step_count`` (the rest of the profile, its derandomization included, stays).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Optional
 DEV, CI, THOROUGH = "trtcache-dev", "trtcache-ci", "trtcache-thorough"
 PROFILES = (DEV, CI, THOROUGH)
 EXAMPLES_SEP = ":examples="
+STEPS_SEP = ":steps="
 
 # (max_examples, stateful_step_count); see ci/lifecycle_power.py for why CI's is enough.
 BUDGETS = {DEV: (50, 25), CI: (200, 50), THOROUGH: (1000, 60)}
@@ -49,10 +51,11 @@ def register() -> None:
         settings.register_profile(name, **_options(name))
 
 
-def chosen(profile: str, examples: Optional[int] = None) -> str:
-    """The name of ``profile`` with ``max_examples`` overridden (nothing imported or
-    registered: :func:`named` registers it where a machine first asks for it)."""
-    return f"{profile}{EXAMPLES_SEP}{examples}" if examples else profile
+def chosen(profile: str, examples: Optional[int] = None, steps: Optional[int] = None) -> str:
+    """The name of ``profile`` with ``max_examples`` and ``stateful_step_count`` overridden
+    (``trtcache-ci:examples=50:steps=25``; nothing imported or registered: :func:`named`
+    registers it where a machine first asks for it)."""
+    return profile + (f"{EXAMPLES_SEP}{examples}" if examples else "") + (f"{STEPS_SEP}{steps}" if steps else "")
 
 
 def named(name: str) -> Any:
@@ -66,12 +69,16 @@ def named(name: str) -> Any:
         return settings.get_profile(name)
     except InvalidArgument:
         pass
-    base, _, examples = name.partition(EXAMPLES_SEP)
+    rest, _, steps = name.partition(STEPS_SEP)
+    base, _, examples = rest.partition(EXAMPLES_SEP)
     try:
         parent = settings.get_profile(base)
     except InvalidArgument:
         register()
         parent = settings.get_profile(base)
-    if examples:
-        settings.register_profile(name, parent=parent, max_examples=int(examples))
+    overrides = {"max_examples": int(examples)} if examples else {}
+    if steps:
+        overrides["stateful_step_count"] = int(steps)
+    if overrides:
+        settings.register_profile(name, parent=parent, **overrides)
     return settings.get_profile(name)

@@ -54,7 +54,7 @@ def activate(config: pytest.Config) -> None:
 
     option_sources.settle(config)
     session.configure(config)
-    config.stash[PROFILE_KEY] = profiles.chosen(options.profile_from(config), config.getoption("trtcache_examples"))
+    config.stash[PROFILE_KEY] = profiles.chosen(options.profile_from(config), config.getoption("trtcache_examples"), config.getoption("trtcache_steps"))
     config.pluginmanager.register(fixtures, "trtcache-fixtures")
     config.pluginmanager.register(suite_fixtures, "trtcache-suite-fixtures")
     config.pluginmanager.register(children, "trtcache-spawn")

@@ -29,6 +29,7 @@ LEVEL = "--trtcache-level"
 KNOWN_GAPS = "--trtcache-known-gaps"
 PROFILE = "--trtcache-profile"
 EXAMPLES = "--trtcache-examples"
+STEPS = "--trtcache-steps"
 LIFECYCLE_CROSS = "--trtcache-lifecycle-cross"
 RUNTIMES = "--trtcache-runtimes"
 ALLOW_UNOBSERVED = "--trtcache-allow-unobserved"
@@ -176,6 +177,7 @@ OPTIONS = (
            "hypothesis profile of the suite's state machines: trtcache-dev, trtcache-ci, trtcache-thorough",
            shown_default="trtcache-dev; trtcache-ci when CI is set"),
     Option(EXAMPLES, positive_int, "N", "override the profile's max_examples for the suite's state machines"),
+    Option(STEPS, positive_int, "N", "override the profile's steps per example (stateful_step_count) for the suite's state machines"),
     Option(RUNTIMES, runtime_names, "NAMES",
            "test only these of the target's runtimes (comma-separated, e.g. python); by default every runtime the "
            "target declares runs, and one that cannot run here (no compiler, broken build) fails the run",
