@@ -24,19 +24,15 @@ import resource
 import time
 from typing import Any, Iterator
 
+import pytest
+
 
 def _cpu() -> tuple[float, float]:
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
-def _hookwrapper(function: Any) -> Any:
-    import pytest
-
-    return pytest.hookimpl(wrapper=True)(function)
-
-
-@_hookwrapper
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
     log = os.environ.get("CPU_PER_TEST_LOG")
     (me0, children0), started = _cpu(), time.time()
@@ -52,12 +48,14 @@ def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
 
 
 def summary(path: str, top: int) -> str:
-    records = [json.loads(line) for line in open(path) if line.strip()]
+    with open(path) as f:
+        records = [json.loads(line) for line in f if line.strip()]
     cpu = lambda r: r["self"] + r["children"]  # noqa: E731
     by_file: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0])
     for r in records:
-        by_file[r["id"].split("::")[0]][0] += cpu(r)
-        by_file[r["id"].split("::")[0]][1] += r["wall"]
+        file = by_file[r["id"].split("::")[0]]
+        file[0] += cpu(r)
+        file[1] += r["wall"]
     total = sum(cpu(r) for r in records)
     lines = [f"{len(records)} tests, {total:.0f} CPU-s (their own processes {sum(r['self'] for r in records):.0f}), "
              f"{sum(r['wall'] for r in records):.0f} worker-s", "", "| file | CPU-s | worker-s |", "|---|---|---|"]
